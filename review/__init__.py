@@ -1,0 +1,108 @@
+"""Huibao: the Flask application factory."""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Flask
+
+from review.config import Config, missing_production_settings
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the Flask application."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    configure_settings(app, config)
+    init_extensions(app)
+    register_blueprints(app)
+    configure_logging(app)
+    return app
+
+
+def configure_settings(app: Flask, config: type | dict[str, Any] | None) -> None:
+    """Load Config, then the given class or dict, then REVIEW_* environment overrides."""
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.from_prefixed_env("REVIEW")
+    if app.config["ENV_NAME"] == "production" and not app.testing:
+        missing = missing_production_settings()
+        if missing:
+            raise RuntimeError("production needs these settings: " + ", ".join(missing))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+    app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    app.config["MEDIA_ROOT"].mkdir(parents=True, exist_ok=True)
+
+
+def _development_secret(app: Flask) -> str:
+    """Return a per-checkout random secret kept in the instance folder."""
+    import secrets
+
+    path = app.config["INSTANCE_DIR"] / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the extension singletons and the Redis queues to the app."""
+    from review import auth, i18n, queues
+    from review.extensions import csrf, db, limiter, migrate
+
+    queues.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limit")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from review.sqlite import enable_wal
+
+        with app.app_context():
+            enable_wal(db.engine)
+
+
+def _migrations_dir() -> str:
+    from review.config import ROOT
+
+    return str(ROOT / "migrations")
+
+
+def _limiter_uri(redis_url: str) -> str:
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the web, API and CLI blueprints."""
+    from review import api, errors
+    from review.admin import bp as admin_bp
+    from review.auth.routes import bp as auth_bp
+    from review.cli import bp as cli_bp
+    from review.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(cli_bp)
+    errors.init_app(app)
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stdout when LOG_TO_STDOUT is set, except when debugging or testing."""
+    if app.config["LOG_TO_STDOUT"] and not (app.debug or app.testing):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setLevel(logging.INFO)
+        app.logger.addHandler(handler)
+        app.logger.setLevel(logging.INFO)

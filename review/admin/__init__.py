@@ -1,0 +1,6 @@
+"""Administration pages (admins only)."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from review.admin import routes  # noqa: E402,F401

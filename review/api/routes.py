@@ -1,0 +1,60 @@
+"""API v1: session tokens, the caller, the OpenAPI document."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from review.api import bp
+from review.api.openapi import build_spec
+from review.auth import bearer_token
+from review.errors import error_response
+from review.extensions import limiter
+from review.services import accounts, tokens
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.post("/session")
+@limiter.limit(_login_limit)
+def create_session():
+    """Exchange a username and password for a bearer token."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not data.get("username") or not data.get("password"):
+        return error_response(400, "invalid", _("请提供 JSON 格式的 username 和 password。"))
+    user = accounts.authenticate(str(data["username"]), str(data["password"]))
+    if user is None:
+        return error_response(401, "bad_credentials", _("学号/工号或密码不正确。"))
+    token = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])
+    return jsonify(token=token, user=user_json(user),
+                   must_change_password=user.must_change_password), 201
+
+
+@bp.delete("/session")
+def delete_session():
+    """Revoke the bearer token used for this request."""
+    token = bearer_token(request)
+    if token:
+        tokens.revoke_token(token)
+    return "", 204
+
+
+@bp.get("/me")
+def me():
+    """Return the calling user."""
+    return jsonify(user_json(current_user))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the OpenAPI 3.1 document of every /api/v1/ route."""
+    return jsonify(build_spec())
+
+
+def user_json(user) -> dict:  # noqa: ANN001
+    """Serialise a user for the API."""
+    return {"id": user.id, "username": user.username, "name": user.name, "role": user.role,
+            "branch": user.branch.name if user.branch else None,
+            "reviewer_of": [b.name for b in user.reviewer_of]}

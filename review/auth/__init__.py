@@ -1,0 +1,46 @@
+"""Authentication: Flask-Login sessions and bearer tokens for the API."""
+from __future__ import annotations
+
+from flask import Flask, Request, request
+from flask_babel import lazy_gettext as _l
+
+from review.extensions import db, login_manager
+from review.models import User
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Login: session loader, bearer-token loader, login view."""
+    if app.config.get("ARGON2_FAST"):
+        from argon2 import PasswordHasher
+
+        from review.models.user import set_hasher
+
+        set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_request)
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def bearer_token(req: Request) -> str | None:
+    """Return the bearer token of req, if any."""
+    header = req.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def _load_user_from_request(req: Request) -> User | None:
+    from review.services.tokens import user_for_token
+
+    token = bearer_token(req)
+    if token is None or not request.path.startswith("/api/"):
+        return None
+    return user_for_token(token)

@@ -1,0 +1,84 @@
+"""Login, logout and password change pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from review.exceptions import ValidationError
+from review.extensions import limiter
+from review.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Show the login form and sign the user in."""
+    from review.auth.forms import LoginForm
+
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash(_("学号/工号或密码不正确。"), "danger")
+        else:
+            login_user(user)
+            if user.must_change_password:
+                flash(_("首次登录请先修改初始密码。"), "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign the user out."""
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Let the user change their password (forced after an import)."""
+    from review.auth.forms import ChangePasswordForm
+
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user.id, form.current.data, form.new.data)
+        except ValidationError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.before_app_request
+def force_password_change():
+    """Send users with an initial password to the change form before anything else."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.path.startswith("/api/"):
+        return None
+    if request.endpoint in {"auth.change_password", "auth.logout", "static"}:
+        return None
+    return redirect(url_for("auth.change_password"))

@@ -1,0 +1,97 @@
+"""Configuration read from the environment in one place."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'huibao.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Settings for a normal run; every value can come from the environment."""
+
+    ENV_NAME = os.environ.get("HUIBAO_ENV", "development")
+    INSTANCE_DIR = Path(os.environ.get("HUIBAO_INSTANCE", ROOT / "instance"))
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")  # None: start the embedded redis-server
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "huibao:")
+    MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", INSTANCE_DIR / "media"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a long upload must not expire the form's token
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("HUIBAO_TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = ("zh_CN", "en")
+
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
+    UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
+    MIN_DURATION = float(os.environ.get("MIN_DURATION", "5"))
+    MAX_DURATION = float(os.environ.get("MAX_DURATION", "600"))
+    RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))
+
+    WHISPER_ENGINE = os.environ.get("WHISPER_ENGINE", "faster-whisper")
+    WHISPER_MODEL = os.environ.get("WHISPER_MODEL")  # None: the bundled base model
+    WHISPER_DEVICE = os.environ.get("WHISPER_DEVICE", "cpu")
+    WHISPER_COMPUTE_TYPE = os.environ.get("WHISPER_COMPUTE_TYPE")
+    WHISPER_BEAM_SIZE = int(os.environ.get("WHISPER_BEAM_SIZE", "1"))
+    WHISPER_THREADS = int(os.environ.get("WHISPER_THREADS", "0"))
+    WHISPER_PROMPT = os.environ.get(
+        "WHISPER_PROMPT", "以下是普通话的思想汇报，内容涉及中国共产党、入党誓词、党支部和理论学习。"
+    )
+    MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
+
+    SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
+    LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", False)
+
+
+class ProductionConfig(Config):
+    """Production: secrets and services must be configured explicitly."""
+
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+class TestConfig(Config):
+    """Settings for the test suite; paths are filled in by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    LOGIN_RATE_LIMIT = "5 per minute"
+    ARGON2_FAST = True
+
+
+def missing_production_settings() -> list[str]:
+    """Name the environment variables production cannot start without."""
+    return [name for name in ProductionConfig.REQUIRED if not os.environ.get(name)]

@@ -1,0 +1,54 @@
+"""Translation layer: Simplified Chinese first, English second, Chinese date formats."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, request, session
+from flask_babel import format_datetime, get_locale
+
+from review.extensions import babel
+
+
+def select_locale() -> str:
+    """Pick the UI language: an explicit choice, else Simplified Chinese."""
+    choice = request.args.get("lang") if request else None
+    languages = babel_languages()
+    if choice in languages:
+        session["lang"] = choice
+        return choice
+    saved = session.get("lang")
+    return saved if saved in languages else "zh_CN"
+
+
+def babel_languages() -> tuple[str, ...]:
+    """Return the configured UI languages."""
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def format_dt(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a datetime for the reader, e.g. 2026年11月26日 16:08."""
+    if value is None:
+        return ""
+    if str(get_locale()).startswith("zh"):
+        pattern = {"date": "y年M月d日", "medium": "y年M月d日 HH:mm", "short": "M月d日 HH:mm"}[fmt]
+        return format_datetime(value, pattern)
+    return format_datetime(value, {"date": "yyyy-MM-dd", "medium": "yyyy-MM-dd HH:mm",
+                                   "short": "MM-dd HH:mm"}[fmt])
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with the locale selector and the template helpers."""
+    from review.config import ROOT
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "review" / "translations"),
+    )
+    app.jinja_env.filters["dt"] = format_dt
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    from review.labels import label
+
+    app.jinja_env.globals["label"] = label

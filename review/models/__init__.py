@@ -1,0 +1,17 @@
+"""Database models, one module per aggregate."""
+from review.models.audit import AuditEvent
+from review.models.branch import Branch, reviewer_branches
+from review.models.decision import AgreedMark, Decision, DecisionChange
+from review.models.media_asset import TranscriptSegment, Video, VideoState
+from review.models.period import Criterion, Period, Rubric, RubricVersion
+from review.models.review import Comment, Review, ReviewState, Score
+from review.models.submission import PaperFile, Submission, SubmissionState, SubmissionVersion
+from review.models.upload import Upload
+from review.models.user import ApiToken, Role, User
+
+__all__ = [
+    "AgreedMark", "ApiToken", "AuditEvent", "Branch", "Comment", "Criterion", "Decision",
+    "DecisionChange", "PaperFile", "Period", "Review", "ReviewState", "Role", "Rubric",
+    "RubricVersion", "Score", "Submission", "SubmissionState", "SubmissionVersion",
+    "TranscriptSegment", "Upload", "User", "Video", "VideoState", "reviewer_branches",
+]

@@ -1,0 +1,27 @@
+"""Party branches (党支部) and reviewer assignments."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from review.extensions import db
+from review.models._common import UTCDateTime, utcnow
+
+reviewer_branches = Table(
+    "reviewer_branches",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("branch_id", ForeignKey("branches.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Branch(db.Model):
+    """A Party branch with activist members and assigned reviewers."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

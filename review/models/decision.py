@@ -1,0 +1,56 @@
+"""The committee's agreed result for a submission and the history of its changes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from review.extensions import db
+from review.models._common import UTCDateTime, utcnow
+
+OUTCOMES = ("pass", "revise", "fail")  # 通过 / 需修改 / 不通过
+
+
+class Decision(db.Model):
+    """Agreed marks and outcome for one submission version; visible once released."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_versions.id"), unique=True)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    marks: Mapped[list[AgreedMark]] = relationship(cascade="all, delete-orphan")
+
+
+class AgreedMark(db.Model):
+    """The committee's agreed points for one criterion."""
+
+    __tablename__ = "agreed_marks"
+    __table_args__ = (UniqueConstraint("decision_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
+    points: Mapped[float] = mapped_column(Float)
+
+
+class DecisionChange(db.Model):
+    """Who changed a decision, when, and the values before and after."""
+
+    __tablename__ = "decision_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    changed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)

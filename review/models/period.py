@@ -1,0 +1,79 @@
+"""Reporting periods and versioned rubrics."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from review.extensions import db
+from review.models._common import UTCDateTime, utcnow
+
+
+class Rubric(db.Model):
+    """A named rubric; its content lives in versions."""
+
+    __tablename__ = "rubrics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    versions: Mapped[list[RubricVersion]] = relationship(
+        back_populates="rubric", order_by="RubricVersion.number"
+    )
+
+
+class RubricVersion(db.Model):
+    """One version of a rubric; frozen once any review uses it."""
+
+    __tablename__ = "rubric_versions"
+    __table_args__ = (UniqueConstraint("rubric_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rubric: Mapped[Rubric] = relationship(back_populates="versions")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="rubric_version", order_by="Criterion.position"
+    )
+
+    @property
+    def max_total(self) -> int:
+        """Return the sum of the criteria's maximum points."""
+        return sum(c.max_points for c in self.criteria)
+
+
+class Criterion(db.Model):
+    """A rubric criterion with its maximum points and level descriptors."""
+
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    max_points: Mapped[int] = mapped_column(Integer)
+    descriptors: Mapped[list] = mapped_column(JSON, default=list)
+
+    rubric_version: Mapped[RubricVersion] = relationship(back_populates="criteria")
+
+
+class Period(db.Model):
+    """A reporting period (e.g. 2026年第四季度) with its rubric and rules."""
+
+    __tablename__ = "periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    oath_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rubric_version: Mapped[RubricVersion] = relationship()

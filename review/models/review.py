@@ -1,0 +1,70 @@
+"""Reviews: per-criterion scores, notes and time-coded comments."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from review.extensions import db
+from review.models._common import UTCDateTime, utcnow
+
+
+class ReviewState(str, enum.Enum):
+    """A review is a draft until the reviewer submits it."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Review(db.Model):
+    """One reviewer's review of one submission version."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("reviewer_id", "version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_versions.id"), index=True)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
+    state: Mapped[str] = mapped_column(String(16), default=ReviewState.DRAFT.value)
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # optimistic lock for autosave
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan")
+    comments: Mapped[list[Comment]] = relationship(
+        cascade="all, delete-orphan", order_by="Comment.at_seconds"
+    )
+
+
+class Score(db.Model):
+    """Points and a note for one criterion in one review."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
+    points: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Comment(db.Model):
+    """A comment pinned to a moment of the video."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    at_seconds: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    visible_to_activist: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,92 @@
+"""Submissions (one per activist and period) and their frozen versions."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from review.extensions import db
+from review.models._common import UTCDateTime, utcnow
+from review.models.period import Period
+from review.models.user import User
+
+
+class SubmissionState(str, enum.Enum):
+    """The submission workflow (DESIGN.md)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    REVIEWED = "reviewed"
+    RELEASED = "released"
+    NEEDS_REVISION = "needs_revision"
+
+
+class Submission(db.Model):
+    """An activist's report for one period; resubmission adds versions."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("activist_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=SubmissionState.DRAFT.value, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    activist: Mapped[User] = relationship()
+    period: Mapped[Period] = relationship()
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number"
+    )
+
+    @property
+    def current(self) -> SubmissionVersion | None:
+        """Return the newest version."""
+        return self.versions[-1] if self.versions else None
+
+
+class SubmissionVersion(db.Model):
+    """One version of a submission: a video and a paper report, frozen when submitted."""
+
+    __tablename__ = "submission_versions"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id"))
+    paper_kind: Mapped[str | None] = mapped_column(String(10))  # text, pdf, docx, photos
+    paper_text: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="versions")
+    video = relationship("Video", foreign_keys=[video_id])
+    paper_files: Mapped[list[PaperFile]] = relationship(order_by="PaperFile.position")
+
+    @property
+    def frozen(self) -> bool:
+        """Tell whether this version was submitted and may no longer change."""
+        return self.submitted_at is not None
+
+
+class PaperFile(db.Model):
+    """A stored file of the paper report: a PDF, a DOCX or one page photo."""
+
+    __tablename__ = "paper_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

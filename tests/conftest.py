@@ -1,0 +1,6 @@
+"""Shared pytest configuration: fixtures live in tests/fixtures/."""
+
+pytest_plugins = [
+    "tests.fixtures.app",
+    "tests.fixtures.media",
+]

@@ -113,3 +113,21 @@ def seed_demo() -> None:
 
     created = seed()
     click.echo("演示数据已创建。" if created else "演示数据已存在，未重复创建。")
+
+
+@bp.cli.command("reconcile")
+def reconcile() -> None:
+    """Re-enqueue videos stuck past their deadline; fail those out of retries."""
+    from review.services import pipeline
+
+    counts = pipeline.reconcile()
+    click.echo(f"重新排队 {counts['requeued']} 个，标记失败 {counts['failed']} 个。")
+
+
+@bp.cli.command("enqueue-video")
+@click.argument("video_id", type=int)
+def enqueue_video(video_id: int) -> None:
+    """Enqueue the processing steps VIDEO_ID needs now."""
+    from review.services import pipeline
+
+    click.echo("\n".join(pipeline.enqueue_video(video_id)) or "无需处理。")

@@ -27,4 +27,4 @@ def require_auth():
     return None
 
 
-from review.api import routes  # noqa: E402,F401
+from review.api import routes, submissions  # noqa: E402,F401

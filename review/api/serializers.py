@@ -1,0 +1,60 @@
+"""JSON shapes of the API's objects."""
+from __future__ import annotations
+
+from flask import current_app
+
+from review.models import Submission, Video
+from review.services.media_errors import flag_label, reason
+
+
+def video_json(video: Video | None) -> dict | None:
+    """Serialise a video's processing state, progress, error and transcript."""
+    if video is None:
+        return None
+    cfg = current_app.config
+    data = {
+        "id": video.id,
+        "state": video.state,
+        "stage": video.stage,
+        "reviewable": video.reviewable,
+        "transcoded": video.transcoded,
+        "progress": video.progress,
+        "duration": video.duration,
+        "size": video.size_bytes,
+        "sha256": video.sha256,
+        "width": video.width,
+        "height": video.height,
+        "flags": [{"code": f, "message": flag_label(f)} for f in video.flags],
+        "error": None,
+        "transcript": None,
+    }
+    if video.error_code:
+        data["error"] = {"code": video.error_code, "message": reason(
+            video.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"])}
+    if video.transcript_engine is not None:
+        segments = [{"start": s.start, "end": s.end, "text": s.text} for s in video.segments]
+        data["transcript"] = {"text": "".join(s["text"] for s in segments),
+                              "segments": segments, "engine": video.transcript_engine}
+    return data
+
+
+def submission_json(submission: Submission, *, detail: bool = False) -> dict:
+    """Serialise a submission; detail adds the video and its transcript."""
+    version = submission.current
+    data = {
+        "id": submission.id,
+        "state": submission.state,
+        "period": {"id": submission.period.id, "name": submission.period.name},
+        "activist": {"id": submission.activist.id, "username": submission.activist.username,
+                     "name": submission.activist.name},
+        "version": version.number if version else None,
+        "paper": {"kind": version.paper_kind} if version and version.paper_kind else None,
+        "updated_at": submission.updated_at.isoformat(),
+    }
+    video = version.video if version else None
+    if detail:
+        data["video"] = video_json(video)
+    else:
+        data["video"] = None if video is None else {"id": video.id, "state": video.state,
+                                                    "progress": video.progress}
+    return data

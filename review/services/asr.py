@@ -1,0 +1,22 @@
+"""The configured Whisper engine, loaded once per process."""
+from __future__ import annotations
+
+from flask import current_app
+
+
+def get_engine():  # noqa: ANN201
+    """Return the Transcriber configured by WHISPER_ENGINE/WHISPER_MODEL (cached per process)."""
+    from media.models import resolve_model
+    from media.transcribe import get_transcriber
+
+    cfg = current_app.config
+    engine = cfg["WHISPER_ENGINE"]
+    model = cfg["WHISPER_MODEL"]
+    if engine == "faster-whisper":
+        model = str(resolve_model(model, cfg["MODEL_CACHE"]))
+    options = {"device": cfg["WHISPER_DEVICE"]}
+    if cfg.get("WHISPER_COMPUTE_TYPE") and engine == "faster-whisper":
+        options["compute_type"] = cfg["WHISPER_COMPUTE_TYPE"]
+    if cfg.get("WHISPER_THREADS") and engine == "faster-whisper":
+        options["cpu_threads"] = cfg["WHISPER_THREADS"]
+    return get_transcriber(engine, model, **options)

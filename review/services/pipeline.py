@@ -1,0 +1,221 @@
+"""The video pipeline's state machine; the database row is the only source of truth.
+
+Steps: probe → (fast path: audio → transcribe ∥ transcode) or (transcode → transcribe).
+Each step is an RQ job with a deterministic id per attempt; the reconciler re-enqueues a
+video whose deadline passed and fails it with a Chinese reason once its budget is spent.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Retry
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import or_, select
+
+from review.extensions import db
+from review.models import TranscriptSegment, Video, VideoState
+
+log = logging.getLogger(__name__)
+
+STEP_QUEUES = {"probe": "media", "audio": "media", "transcode": "media", "transcribe": "asr"}
+STEP_FUNCS = {"probe": "workers.jobs.probe_video", "audio": "workers.jobs.extract_audio",
+              "transcode": "workers.jobs.transcode_video",
+              "transcribe": "workers.jobs.transcribe_video"}
+ACTIVE = (VideoState.UPLOADED.value, VideoState.PROCESSING.value)
+
+
+def now() -> datetime:
+    """Return the current UTC time."""
+    return datetime.now(timezone.utc)
+
+
+def media_path(relative: str | None) -> Path | None:
+    """Return the absolute path of a file stored under MEDIA_ROOT."""
+    return None if relative is None else Path(current_app.config["MEDIA_ROOT"]) / relative
+
+
+def video_dir(video: Video) -> Path:
+    """Return the folder that holds a video's original and derived files."""
+    return media_path(video.original_path).parent
+
+
+def step_timeout(step: str, video: Video) -> int:
+    """Return the RQ timeout of a step, scaled by the clip's duration."""
+    duration = video.duration or current_app.config["MAX_DURATION"]
+    return int({"probe": 120, "audio": 60 + duration, "transcode": 120 + 3 * duration,
+                "transcribe": 180 + 4 * duration}[step])
+
+
+def is_fast_path(video: Video) -> bool:
+    """Tell whether the original plays in browsers as it is (H.264/AAC MP4, no rotation)."""
+    return bool(video.probe.get("browser_playable")) and bool(video.probe.get("has_audio"))
+
+
+def has_transcript(video: Video) -> bool:
+    """Tell whether transcription finished (or is not needed: no audio)."""
+    return video.transcript_engine is not None or not video.probe.get("has_audio", True)
+
+
+def needed_steps(video: Video) -> list[str]:
+    """Return the steps that can run now for video, in order."""
+    if video.state == VideoState.FAILED.value:
+        return []
+    if not video.probe:
+        return ["probe"]
+    steps = []
+    if is_fast_path(video):
+        if video.audio_path is None:
+            steps.append("audio")
+        elif not has_transcript(video):
+            steps.append("transcribe")
+        if not video.transcoded:
+            steps.append("transcode")
+    elif not video.transcoded:
+        steps.append("transcode")
+    elif not has_transcript(video):
+        steps.append("transcribe")
+    return steps
+
+
+def enqueue_video(video_id: int) -> list[str]:
+    """Enqueue every step video_id needs now; safe to call any number of times.
+
+    Returns the ids of the jobs enqueued (a duplicate of a queued job is not counted).
+    """
+    video = db.session.get(Video, video_id)
+    if video is None:
+        return []
+    steps = needed_steps(video)
+    if not steps:
+        return []
+    video.deadline_at = now() + timedelta(seconds=max(step_timeout(s, video) for s in steps)
+                                          + current_app.config.get("DEADLINE_SLACK", 120))
+    db.session.commit()
+    queued = []
+    for step in steps:
+        job_id = f"{step}-{video.id}-{video.attempts}"
+        queue = current_app.extensions["rq"][STEP_QUEUES[step]]
+        try:
+            queue.enqueue(STEP_FUNCS[step], video.id, job_id=job_id, unique=True,
+                          job_timeout=step_timeout(step, video), result_ttl=3600,
+                          failure_ttl=7 * 86400, retry=_retry(step))
+            queued.append(job_id)
+        except DuplicateJobError:
+            continue
+    return queued
+
+
+def _retry(step: str) -> Retry:
+    intervals = current_app.config.get("RETRY_INTERVALS", [10, 60])
+    return Retry(max=len(intervals), interval=intervals)
+
+
+def safe_enqueue(video_id: int) -> None:
+    """Enqueue, but let a Redis outage pass: the reconciler will enqueue later."""
+    try:
+        enqueue_video(video_id)
+    except RedisError:
+        log.warning("redis unavailable; video %s waits for the reconciler", video_id)
+
+
+def start_step(video_id: int, step: str) -> Video | None:
+    """Mark a step as running; return None when the step is not needed any more."""
+    video = db.session.get(Video, video_id)
+    if video is None or step not in needed_steps(video):
+        return None
+    video.state = VideoState.PROCESSING.value
+    video.stage = step
+    video.progress = {**video.progress, step: 0.0}
+    video.deadline_at = now() + timedelta(seconds=step_timeout(step, video)
+                                          + current_app.config.get("DEADLINE_SLACK", 120))
+    db.session.commit()
+    return video
+
+
+def record_progress(video_id: int, step: str, fraction: float) -> None:
+    """Store a step's progress (0..1) in the row."""
+    video = db.session.get(Video, video_id, populate_existing=True)
+    if video is not None:
+        video.progress = {**video.progress, step: round(min(max(fraction, 0.0), 1.0), 3)}
+        db.session.commit()
+
+
+def finish_step(video: Video, step: str, **fields) -> None:
+    """Store a finished step's results and the new state in one commit, then enqueue what follows."""
+    for name, value in fields.items():
+        setattr(video, name, value)
+    db.session.commit()
+    # Fast-path steps finish concurrently: judge readiness on a fresh, locked read.
+    video = db.session.get(Video, video.id, with_for_update=True, populate_existing=True)
+    video.progress = {**video.progress, step: 1.0}
+    video.reviewable = is_reviewable(video)
+    if video.reviewable:
+        video.state = VideoState.READY.value
+        video.error_code = None
+    db.session.commit()
+    safe_enqueue(video.id)
+
+
+def is_reviewable(video: Video) -> bool:
+    """A video can be reviewed once it plays in browsers and its transcript exists."""
+    playable = video.transcoded or (is_fast_path(video) and video.playable_path is not None)
+    return bool(video.probe) and playable and has_transcript(video)
+
+
+def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> None:
+    """Replace the machine transcript, keeping any human correction as it is."""
+    if any(s.corrected_by for s in video.segments):
+        # A reviewer corrected this transcript: a re-run must not overwrite it.
+        finish_step(video, "transcribe", transcript_engine=engine)
+        return
+    video.segments.clear()
+    db.session.flush()
+    for position, seg in enumerate(segments):
+        video.segments.append(TranscriptSegment(position=position, start=seg.start, end=seg.end,
+                                                text=seg.text, original_text=seg.text))
+    finish_step(video, "transcribe", transcript_engine=engine, vtt_path=vtt_relative)
+
+
+def fail_video(video_id: int, code: str, detail: str = "") -> None:
+    """Mark a video failed for good with a machine code (shown as a Chinese reason)."""
+    video = db.session.get(Video, video_id)
+    if video is None or video.state == VideoState.FAILED.value:
+        return
+    video.state = VideoState.FAILED.value
+    video.error_code = code
+    video.error_detail = detail[-4000:]
+    video.deadline_at = None
+    db.session.commit()
+
+
+def reconcile(at: datetime | None = None) -> dict[str, int]:
+    """Re-enqueue videos stuck past their deadline; fail those out of retries.
+
+    Returns counts: {"requeued": n, "failed": m}.
+    """
+    at = at or now()
+    budget = current_app.config.get("MAX_ATTEMPTS", 3)
+    stuck = db.session.scalars(select(Video).where(
+        or_(Video.state.in_(ACTIVE), (Video.state == VideoState.READY.value) & ~Video.transcoded),
+        or_(Video.deadline_at.is_(None), Video.deadline_at < at)).limit(500)).all()
+    counts = {"requeued": 0, "failed": 0}
+    for video in stuck:
+        if not needed_steps(video):
+            continue
+        video.attempts += 1
+        if video.attempts > budget:
+            if video.state == VideoState.READY.value:
+                video.deadline_at = None  # reviewable on the original; stop retrying the transcode
+                db.session.commit()
+                continue
+            fail_video(video.id, "retries_exhausted", f"stuck at {video.stage} after {budget} tries")
+            counts["failed"] += 1
+            continue
+        db.session.commit()
+        enqueue_video(video.id)
+        counts["requeued"] += 1
+    return counts

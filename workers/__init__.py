@@ -1,0 +1,1 @@
+"""RQ job entry points and the worker script; no request code here."""

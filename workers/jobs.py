@@ -1,0 +1,156 @@
+"""RQ job functions, importable by dotted path; each takes a video id and is idempotent.
+
+A job checks the row first (a re-run of a finished step does nothing), writes its outputs
+to temporary names and renames them into place, and records the result in one commit.
+Media errors that will repeat fail the video with a reason; others propagate to RQ.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import current_app
+from rq import get_current_job
+
+from media import MediaError
+from review.extensions import db
+from review.services import pipeline
+
+
+def _fresh_connection() -> None:
+    # A forked work horse must not share the parent's pooled connections.
+    db.engine.dispose(close=False)
+
+
+def _settings() -> dict:
+    cfg = current_app.config
+    return {"min_duration": cfg["MIN_DURATION"], "max_duration": cfg["MAX_DURATION"]}
+
+
+def _progress_reporter(video_id: int, step: str):
+    job, last = get_current_job(), [0.0, -1.0]
+
+    def report(fraction: float) -> None:
+        moment = time.monotonic()
+        if moment - last[0] < 1.0 and fraction < 1.0:
+            return
+        last[0] = moment
+        if job is not None:
+            job.meta["progress"] = fraction
+            job.save_meta()
+        pipeline.record_progress(video_id, step, fraction)
+
+    return report
+
+
+def _fail_or_raise(video_id: int, exc: MediaError) -> None:
+    if exc.retryable:
+        raise exc
+    pipeline.fail_video(video_id, exc.code, f"{exc.detail}\n{exc.stderr}")
+
+
+def probe_video(video_id: int) -> None:
+    """Probe the original: decodable, duration and dimensions in bounds, audio present."""
+    from media.probe import probe
+
+    _fresh_connection()
+    video = pipeline.start_step(video_id, "probe")
+    if video is None:
+        return
+    try:
+        result = probe(pipeline.media_path(video.original_path), **_settings())
+    except MediaError as exc:
+        _fail_or_raise(video_id, exc)
+        return
+    flags = [] if result.has_audio else ["no_audio"]
+    if result.duration < current_app.config.get("SHORT_VIDEO_FLAG", 30):
+        flags.append("short_video")
+    fast = result.browser_playable and result.has_audio
+    pipeline.finish_step(
+        video, "probe", probe={**_probe_dict(result), "has_audio": result.has_audio,
+                               "browser_playable": result.browser_playable},
+        duration=result.duration, width=result.display_width, height=result.display_height,
+        flags=flags, playable_path=video.original_path if fast else None)
+
+
+def _probe_dict(result) -> dict:  # noqa: ANN001
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(result).items() if isinstance(v, (int, float, str, bool))}
+
+
+def extract_audio(video_id: int) -> None:
+    """Fast path: pull 16 kHz mono audio out of a browser-playable original."""
+    from media.transcode import extract_audio as extract
+
+    _fresh_connection()
+    video = pipeline.start_step(video_id, "audio")
+    if video is None:
+        return
+    folder = pipeline.video_dir(video)
+    try:
+        extract(pipeline.media_path(video.original_path), folder / "audio.wav",
+                timeout=pipeline.step_timeout("audio", video))
+    except MediaError as exc:
+        _fail_or_raise(video_id, exc)
+        return
+    pipeline.finish_step(video, "audio", audio_path=_relative(folder / "audio.wav"))
+
+
+def transcode_video(video_id: int) -> None:
+    """One ffmpeg run: browser MP4 (≤720p, ≤30 fps), poster JPEG and Whisper WAV."""
+    from media.probe import probe
+    from media.transcode import transcode
+
+    _fresh_connection()
+    video = pipeline.start_step(video_id, "transcode")
+    if video is None:
+        return
+    folder, src = pipeline.video_dir(video), pipeline.media_path(video.original_path)
+    has_audio = bool(video.probe.get("has_audio"))
+    try:
+        result = probe(src, **_settings())
+        transcode(src, folder / "playable.mp4", folder / "poster.jpg",
+                  folder / "audio.wav" if has_audio else None, result,
+                  on_progress=_progress_reporter(video_id, "transcode"),
+                  timeout=pipeline.step_timeout("transcode", video))
+    except MediaError as exc:
+        _fail_or_raise(video_id, exc)
+        return
+    pipeline.finish_step(video, "transcode", transcoded=True,
+                         playable_path=_relative(folder / "playable.mp4"),
+                         poster_path=_relative(folder / "poster.jpg"),
+                         audio_path=_relative(folder / "audio.wav") if has_audio else None)
+
+
+def transcribe_video(video_id: int) -> None:
+    """Transcribe the WAV with the configured Whisper engine; write segments and WebVTT."""
+    from media.vtt import write_vtt
+
+    from review.services.asr import get_engine
+
+    _fresh_connection()
+    video = pipeline.start_step(video_id, "transcribe")
+    if video is None:
+        return
+    cfg = current_app.config
+    try:
+        transcript = get_engine().transcribe(
+            pipeline.media_path(video.audio_path), language="zh",
+            initial_prompt=cfg["WHISPER_PROMPT"] or None, vad=True, beam_size=cfg["WHISPER_BEAM_SIZE"])
+    except MediaError as exc:
+        _fail_or_raise(video_id, exc)
+        return
+    vtt = pipeline.video_dir(video) / "transcript.vtt"
+    write_vtt(transcript.segments, vtt)
+    pipeline.save_transcript(video, transcript.segments, f"{transcript.engine}:{transcript.model}",
+                             _relative(vtt))
+
+
+def reconcile() -> dict[str, int]:
+    """Re-enqueue stuck videos and fail those out of retries."""
+    return pipeline.reconcile()
+
+
+def _relative(path: Path) -> str:
+    return str(Path(path).relative_to(current_app.config["MEDIA_ROOT"]))

@@ -14,6 +14,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     configure_settings(app, config)
+    app.json.ensure_ascii = False  # API clients read Chinese messages as they are
     init_extensions(app)
     register_blueprints(app)
     configure_logging(app)

@@ -1,4 +1,4 @@
-"""Install what the browser tests need beyond pip: Debian's Chromium (when root and missing)."""
+"""Install what the browser tests need beyond pip: Debian's Chromium and a CJK font."""
 from __future__ import annotations
 
 import os
@@ -7,16 +7,21 @@ import subprocess
 import sys
 
 
+PACKAGES = {"chromium": "/usr/bin/chromium",
+            "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"}
+
+
 def ensure_chromium() -> None:
-    """Install Debian's chromium package if it is missing and we may install packages."""
-    if shutil.which("chromium"):
+    """Install Debian's chromium and a CJK font if missing and we may install packages."""
+    missing = [pkg for pkg, path in PACKAGES.items() if not os.path.exists(path)]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print("chromium not found and cannot be installed here: browser tests will fail",
+        print(f"missing {missing} and cannot install them here: browser tests will fail",
               file=sys.stderr)
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env,
+    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env,
                    stdout=subprocess.DEVNULL)
 
 

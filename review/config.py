@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from media.asr import DOMAIN_PROMPT_ZH
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,11 +66,9 @@ class Config:
     WHISPER_MODEL = os.environ.get("WHISPER_MODEL")  # None: the bundled base model
     WHISPER_DEVICE = os.environ.get("WHISPER_DEVICE", "cpu")
     WHISPER_COMPUTE_TYPE = os.environ.get("WHISPER_COMPUTE_TYPE")
-    WHISPER_BEAM_SIZE = int(os.environ.get("WHISPER_BEAM_SIZE", "1"))
+    WHISPER_BEAM_SIZE = int(os.environ.get("WHISPER_BEAM_SIZE", "5"))
     WHISPER_THREADS = int(os.environ.get("WHISPER_THREADS", "0"))
-    WHISPER_PROMPT = os.environ.get(
-        "WHISPER_PROMPT", "以下是普通话的思想汇报，内容涉及中国共产党、入党誓词、党支部和理论学习。"
-    )
+    WHISPER_PROMPT = os.environ.get("WHISPER_PROMPT", DOMAIN_PROMPT_ZH)
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 
 from review.extensions import babel
@@ -11,7 +11,9 @@ from review.extensions import babel
 
 def select_locale() -> str:
     """Pick the UI language: an explicit choice, else Simplified Chinese."""
-    choice = request.args.get("lang") if request else None
+    if not has_request_context():  # CLI commands and workers: the default
+        return "zh_CN"
+    choice = request.args.get("lang")
     languages = babel_languages()
     if choice in languages:
         session["lang"] = choice

@@ -20,7 +20,8 @@ SNIFF = ((b"ftyp", 4, ".mp4"), (b"\x1aE\xdf\xa3", 0, ".mkv"), (b"RIFF", 0, ".avi
 
 def sniff_extension(path: Path) -> str:
     """Pick the stored file's extension from its first bytes, never from the client's name."""
-    head = path.open("rb").read(16)
+    with path.open("rb") as fh:
+        head = fh.read(16)
     for magic, offset, ext in SNIFF:
         if head[offset:offset + len(magic)] == magic:
             return ".mov" if ext == ".mp4" and head[8:12] == b"qt  " else ext

@@ -1,0 +1,59 @@
+"""Pick an engine by name and keep one loaded instance per process."""
+
+from __future__ import annotations
+
+import threading
+
+from ..errors import MediaError
+from ..models import resolve_model
+from .base import Transcriber
+
+ENGINES = {
+    "faster-whisper": "faster",
+    "faster_whisper": "faster",
+    "openai-whisper": "openai",
+    "openai_whisper": "openai",
+    "openai": "openai",
+    "whisper": "openai",
+}
+_cache: dict[tuple, Transcriber] = {}
+_lock = threading.Lock()
+
+
+def get_transcriber(
+    engine: str = "faster-whisper", model: str | None = None, **opts
+) -> Transcriber:
+    """Return the process-wide transcriber for (engine, model, opts), loading it on first use.
+
+    For faster-whisper, `model` is None/"base"/"bundled" or a local CTranslate2 directory and
+    `cache_dir` says where the bundled model is assembled. For openai-whisper it is a local
+    checkpoint path.
+    """
+    kind = ENGINES.get(engine)
+    if kind is None:
+        raise ValueError(f"unknown transcription engine {engine!r}")
+    key = (kind, model, tuple(sorted(opts.items())))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _build(kind, model, dict(opts))
+        return _cache[key]
+
+
+def clear_cache() -> None:
+    """Forget loaded transcribers (tests, or to free memory)."""
+    with _lock:
+        _cache.clear()
+
+
+def _build(kind: str, model: str | None, opts: dict) -> Transcriber:
+    """Construct an engine instance."""
+    cache_dir = opts.pop("cache_dir", None)
+    if kind == "faster":
+        from .faster import FasterWhisperTranscriber
+
+        return FasterWhisperTranscriber(resolve_model(model, cache_dir), **opts)
+    from .openai import OpenAIWhisperTranscriber
+
+    if not model:
+        raise MediaError("model_missing", "openai-whisper needs a local checkpoint path")
+    return OpenAIWhisperTranscriber(model, **opts)

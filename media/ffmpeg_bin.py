@@ -1,0 +1,155 @@
+"""Locate ffmpeg and run it safely (low priority, time limit, input allow lists)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from .errors import MediaError
+
+# Demuxers an upload may use. Everything else (hls, concat, image2, lavfi, ...) is refused
+# by ffmpeg itself, so a playlist renamed .mp4 cannot make ffmpeg open other files.
+FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flac,wav,mp3,ogg"
+PROTOCOL_WHITELIST = "file"
+SAFE_INPUT_OPTIONS = (
+    "-protocol_whitelist",
+    PROTOCOL_WHITELIST,
+    "-format_whitelist",
+    FORMAT_WHITELIST,
+)
+STDERR_TAIL_CHARS = 4000
+STDERR_LINES = 1000
+NICE_INCREMENT = 10
+
+
+@cache
+def ffmpeg_exe() -> str:
+    """Return the ffmpeg binary: `ffmpeg` on PATH, else the one bundled by imageio-ffmpeg."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - imageio-ffmpeg is a hard dependency
+        raise MediaError("transcode_failed", "no ffmpeg binary available") from exc
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def input_path(path: os.PathLike | str) -> str:
+    """Return an ffmpeg input URL that can only mean a local file."""
+    # "file:" stops names such as "concat:a|b" or "http:..." from picking a protocol.
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
+def with_safe_inputs(args: Sequence[str]) -> list[str]:
+    """Insert the protocol/demuxer allow lists before every `-i`."""
+    out: list[str] = []
+    for arg in args:
+        if arg == "-i":
+            out.extend(SAFE_INPUT_OPTIONS)
+        out.append(arg)
+    return out
+
+
+def build_command(args: Sequence[str], *, nice: bool = True, safe: bool = True) -> list[str]:
+    """Return the full argv for an ffmpeg run."""
+    body = with_safe_inputs(args) if safe else list(args)
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", *body]
+    nice_bin = shutil.which("nice") if nice else None
+    if nice_bin:
+        cmd = [nice_bin, "-n", str(NICE_INCREMENT), *cmd]
+    return cmd
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    nice: bool = True,
+    safe: bool = True,
+    on_stdout_line: Callable[[str], None] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run ffmpeg with `args`, killing its process group and raising `timeout` past the limit.
+
+    Output is captured as text (stderr keeps its last lines). Nonzero exit codes are
+    returned, not raised: callers decide what a failure means.
+    """
+    cmd = build_command(args, nice=nice, safe=safe)
+    preexec = None
+    if nice and not cmd[0].endswith("nice"):
+        preexec = _lower_priority
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=preexec,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        _kill_group(proc)
+
+    timer = threading.Timer(timeout, kill)
+    timer.daemon = True
+    stderr_tail: deque[str] = deque(maxlen=STDERR_LINES)
+    reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
+    stdout_lines: list[str] = []
+    timer.start()
+    reader.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            stdout_lines.append(line)
+            if on_stdout_line is not None:
+                on_stdout_line(line.rstrip("\n"))
+        proc.wait()
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+        reader.join(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
+    stderr = "".join(stderr_tail)
+    if timed_out.is_set():
+        raise MediaError(
+            "timeout", f"ffmpeg exceeded {timeout:g}s", stderr=tail(stderr), retryable=True
+        )
+    return subprocess.CompletedProcess(cmd, proc.returncode, "".join(stdout_lines), stderr)
+
+
+def tail(text: str) -> str:
+    """Return the end of an ffmpeg log, short enough to store with an error."""
+    return text[-STDERR_TAIL_CHARS:]
+
+
+def _lower_priority() -> None:
+    """Raise the child's niceness (used only when the `nice` binary is absent)."""
+    os.nice(NICE_INCREMENT)
+
+
+def _drain(stream, sink: deque[str]) -> None:
+    """Read a pipe to its end, keeping the last lines."""
+    for line in stream:
+        sink.append(line)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the process group started for `proc`."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -1,0 +1,280 @@
+"""Turn an upload into a browser-friendly MP4, a poster JPEG and a 16 kHz WAV in one pass."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ffmpeg
+
+from .atomic import discard, temp_sibling
+from .errors import MediaError
+from .ffmpeg_bin import input_path, run_ffmpeg, tail
+from .probe import ProbeResult
+from .progress import Progress, ProgressFn
+
+MAX_SHORT_SIDE = 720
+MAX_FPS = 30
+CRF = 23
+PRESET = "veryfast"
+AUDIO_BITRATE = "128k"
+WAV_RATE = 16000
+POSTER_AT = 1.0  # seconds, or 10% of a shorter clip
+
+
+@dataclass(frozen=True)
+class TranscodeResult:
+    """Where the outputs went and what the video looks like."""
+
+    video_path: Path
+    poster_path: Path
+    audio_path: Path | None
+    width: int
+    height: int
+    fps_capped: bool
+    tonemapped: bool
+
+
+def output_size(display_w: int, display_h: int, max_short: int = MAX_SHORT_SIDE) -> tuple[int, int]:
+    """Return even output dimensions with the short side at most `max_short` (never upscaled)."""
+    scale = min(1.0, max_short / min(display_w, display_h))
+    w = max(2, int(display_w * scale) // 2 * 2)
+    h = max(2, int(display_h * scale) // 2 * 2)
+    return w, h
+
+
+@cache
+def has_filters(*names: str) -> bool:
+    """Return True when this ffmpeg build has every named filter."""
+    proc = run_ffmpeg(["-filters"], timeout=30, safe=False, nice=False)
+    listed = {line.split()[1] for line in proc.stdout.splitlines() if len(line.split()) > 2}
+    return all(n in listed for n in names)
+
+
+def transcode(
+    src: os.PathLike | str,
+    video_out: os.PathLike | str,
+    poster_out: os.PathLike | str,
+    audio_out: os.PathLike | str | None,
+    probe_result: ProbeResult,
+    *,
+    on_progress: ProgressFn | None = None,
+    timeout: float = 3600,
+    tonemap: bool | None = None,
+) -> TranscodeResult:
+    """Run one ffmpeg pass that writes the MP4, the poster and (if there is audio) the WAV.
+
+    HDR input is tone-mapped to BT.709 when zscale is available (`tonemap=None` decides
+    automatically; False forces a plain 8-bit conversion).
+    """
+    tonemap = (
+        _can_tonemap(probe_result) if tonemap is None else tonemap and _can_tonemap(probe_result)
+    )
+    try:
+        return _transcode(
+            src, video_out, poster_out, audio_out, probe_result, on_progress, timeout, tonemap
+        )
+    except MediaError as exc:
+        if not tonemap or exc.code != "transcode_failed":
+            raise
+        # zscale refuses some colour metadata; a plain 8-bit conversion still gives a usable video.
+        return _transcode(
+            src, video_out, poster_out, audio_out, probe_result, on_progress, timeout, False
+        )
+
+
+def _transcode(
+    src: os.PathLike | str,
+    video_out: os.PathLike | str,
+    poster_out: os.PathLike | str,
+    audio_out: os.PathLike | str | None,
+    pr: ProbeResult,
+    on_progress: ProgressFn | None,
+    timeout: float,
+    tonemap: bool,
+) -> TranscodeResult:
+    """Build the graph, run it to temp files and move them into place."""
+    want_audio = pr.has_audio and audio_out is not None
+    tmp_video, tmp_poster = temp_sibling(video_out), temp_sibling(poster_out)
+    tmp_audio = temp_sibling(audio_out) if want_audio else None
+    width, height = output_size(pr.display_width, pr.display_height)
+    fps_capped = pr.fps > MAX_FPS + 0.5
+    inp = ffmpeg.input(input_path(src))
+    # ffmpeg autorotates decoded frames, so width/height here are display dimensions.
+    video = _colour_chain(inp[str(pr.video_index)], pr, tonemap)
+    if fps_capped:
+        video = video.filter("fps", fps=MAX_FPS)
+    split = video.filter_multi_output("split", 2)
+    # Scale each branch separately: the poster's MJPEG encoder wants full range and would
+    # otherwise drag the shared frames (and so the H.264 stream) to full range too.
+    main = _scale(split[0], width, height, "tv").filter("format", "yuv420p")
+    poster_at = min(POSTER_AT, pr.duration * 0.1)
+    poster = _scale(split[1].filter("trim", start=f"{poster_at:.3f}"), width, height, "pc")
+    main_streams = [main]
+    av = dict(
+        vcodec="libx264",
+        crf=CRF,
+        preset=PRESET,
+        pix_fmt="yuv420p",
+        movflags="+faststart",
+        map_metadata=-1,
+        map_chapters=-1,
+        f="mp4",
+    )
+    if pr.has_audio:
+        main_streams.append(inp[str(pr.audio_index)])
+        av.update(acodec="aac", audio_bitrate=AUDIO_BITRATE, ac=2)
+    outputs = [
+        ffmpeg.output(*main_streams, str(tmp_video), **av),
+        ffmpeg.output(
+            poster,
+            str(tmp_poster),
+            f="image2",
+            update=1,
+            map_metadata=-1,
+            **{"frames:v": 1, "q:v": 3},
+        ),
+    ]
+    if want_audio:
+        outputs.append(
+            ffmpeg.output(
+                inp[str(pr.audio_index)],
+                str(tmp_audio),
+                f="wav",
+                ac=1,
+                ar=WAV_RATE,
+                acodec="pcm_s16le",
+                map_metadata=-1,
+            )
+        )
+    args = (
+        ffmpeg.merge_outputs(*outputs)
+        .global_args("-y", "-nostats", "-stats_period", "0.25", "-progress", "pipe:1")
+        .get_args()
+    )
+    tracker = Progress(pr.duration, on_progress)
+    try:
+        proc = run_ffmpeg(args, timeout=timeout, on_stdout_line=tracker.line)
+        if proc.returncode != 0 or not tmp_video.exists() or not tmp_poster.exists():
+            raise MediaError(
+                "transcode_failed", f"ffmpeg exited {proc.returncode}", stderr=tail(proc.stderr)
+            )
+        os.replace(tmp_video, video_out)
+        os.replace(tmp_poster, poster_out)
+        if tmp_audio is not None:
+            os.replace(tmp_audio, audio_out)
+    finally:
+        for tmp in (tmp_video, tmp_poster, tmp_audio):
+            discard(tmp)
+    tracker.finish()
+    return TranscodeResult(
+        Path(video_out),
+        Path(poster_out),
+        Path(audio_out) if want_audio else None,
+        width,
+        height,
+        fps_capped,
+        tonemap,
+    )
+
+
+def extract_audio(
+    src: os.PathLike | str, wav_out: os.PathLike | str, *, timeout: float = 600
+) -> Path:
+    """Write the first audio stream as 16 kHz mono s16 WAV (fast path for transcription)."""
+    tmp = temp_sibling(wav_out)
+    args = [
+        "-y",
+        "-i",
+        input_path(src),
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        str(WAV_RATE),
+        "-c:a",
+        "pcm_s16le",
+        "-map_metadata",
+        "-1",
+        "-f",
+        "wav",
+        str(tmp),
+    ]
+    try:
+        proc = run_ffmpeg(args, timeout=timeout)
+        if proc.returncode != 0 or not tmp.exists():
+            raise MediaError(
+                "transcode_failed", "audio extraction failed", stderr=tail(proc.stderr)
+            )
+        os.replace(tmp, wav_out)
+    finally:
+        discard(tmp)
+    return Path(wav_out)
+
+
+def make_poster(
+    src: os.PathLike | str,
+    poster_out: os.PathLike | str,
+    probe_result: ProbeResult,
+    *,
+    at: float | None = None,
+    timeout: float = 120,
+) -> Path:
+    """Write one JPEG frame (default ~1 s in), scaled like the transcoded video."""
+    pr = probe_result
+    at = min(POSTER_AT, pr.duration * 0.1) if at is None else at
+    width, height = output_size(pr.display_width, pr.display_height)
+    stream = ffmpeg.input(input_path(src), ss=f"{at:.3f}")[str(pr.video_index)]
+    stream = _scale(_colour_chain(stream, pr, False), width, height, "pc")
+    tmp = temp_sibling(poster_out)
+    args = ffmpeg.output(
+        stream, str(tmp), f="image2", update=1, **{"frames:v": 1, "q:v": 3}
+    ).get_args()
+    try:
+        proc = run_ffmpeg(["-y", *args], timeout=timeout)
+        if proc.returncode != 0 or not tmp.exists():
+            raise MediaError("transcode_failed", "poster failed", stderr=tail(proc.stderr))
+        os.replace(tmp, poster_out)
+    finally:
+        discard(tmp)
+    return Path(poster_out)
+
+
+def _scale(stream, width: int, height: int, out_range: str):
+    """Scale to the output size with square pixels and the given colour range."""
+    return stream.filter("scale", width, height, flags="bicubic", out_range=out_range).filter(
+        "setsar", "1"
+    )
+
+
+def _can_tonemap(pr: ProbeResult) -> bool:
+    """Return True when HDR input can be tone-mapped with this build."""
+    return (
+        pr.hdr
+        and pr.color_transfer in ("smpte2084", "arib-std-b67")
+        and has_filters("zscale", "tonemap")
+    )
+
+
+def _colour_chain(stream, pr: ProbeResult, tonemap: bool):
+    """Convert to 8-bit BT.709-ish yuv420p, tone-mapping HDR when asked."""
+    if tonemap:
+        stream = (
+            stream.filter(
+                "zscale", tin=pr.color_transfer, pin="bt2020", min="bt2020nc", t="linear", npl=100
+            )
+            .filter("format", "gbrpf32le")
+            .filter("zscale", p="bt709")
+            .filter("tonemap", "hable", desat=0)
+            .filter("zscale", t="bt709", m="bt709", r="tv")
+        )
+    elif pr.hdr:
+        # Without tone mapping the picture stays HDR-graded; label it SDR so players agree.
+        stream = stream.filter(
+            "setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709"
+        )
+    return stream.filter("format", "yuv420p")

@@ -1,0 +1,115 @@
+"""The pipeline end to end with real ffmpeg, real Redis and the real Whisper model."""
+from __future__ import annotations
+
+import pytest
+
+from media.text import cer, normalize_for_cer
+from review.models import VideoState
+from tests.fixtures.pipeline import reload_video, run_jobs
+
+pytestmark = pytest.mark.slow
+
+OATH = ("我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"
+        "保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，随时准备为党和人民牺牲一切，永不叛党。")
+
+
+def test_oath_clip_fast_path_reaches_ready_with_accurate_transcript(app, ingest, oath_clip, client,
+                                                                    token_for):
+    video_id = ingest(oath_clip)
+    assert reload_video(video_id).state == VideoState.UPLOADED.value
+    run_jobs(app)
+    video = reload_video(video_id)
+    assert video.state == VideoState.READY.value, (video.error_code, video.error_detail)
+    assert video.probe["browser_playable"] is True
+    assert video.transcoded and video.reviewable
+    text = "".join(s.text for s in video.segments)
+    assert "中国共产党" in text
+    assert cer(normalize_for_cer(OATH), normalize_for_cer(text)) <= 0.10
+    assert (app.config["MEDIA_ROOT"] / video.vtt_path).read_text().startswith("WEBVTT")
+    assert all(s.start < s.end for s in video.segments)
+
+    data = client.get(f"/api/v1/submissions/{_submission_id(video_id)}",
+                      headers=token_for("a1")).get_json()
+    assert data["state"] == "draft"
+    assert data["video"]["state"] == "ready"
+    assert data["video"]["sha256"] == video.sha256
+    assert data["video"]["progress"]["transcribe"] == 1.0
+    assert "中国共产党" in data["video"]["transcript"]["text"]
+    assert data["video"]["transcript"]["segments"][0].keys() == {"start", "end", "text"}
+
+
+def _submission_id(video_id: int) -> int:
+    from tests.fixtures.pipeline import submission_of
+
+    return submission_of(video_id).id
+
+
+def test_rotated_hevc_is_transcoded_before_review(make_app, people, hevc_rotated_clip):
+    app = make_app(MIN_DURATION=1)
+    with app.app_context():
+        from review.services.videos import ingest_file
+
+        video_id = ingest_file(people["activist"].id, people["period"].id, hevc_rotated_clip,
+                               "IMG_0001.MOV", move=False).id
+        run_jobs(app)
+        video = reload_video(video_id)
+        assert video.state == VideoState.READY.value, (video.error_code, video.error_detail)
+        assert video.probe["browser_playable"] is False
+        assert video.transcoded
+        assert video.playable_path.endswith("playable.mp4")
+        assert (video.width, video.height)[0] < (video.width, video.height)[1]  # portrait
+
+
+def test_no_audio_is_processed_and_flagged(app, ingest, no_audio_clip):
+    video_id = ingest(no_audio_clip)
+    run_jobs(app)
+    video = reload_video(video_id)
+    assert video.state == VideoState.READY.value
+    assert "no_audio" in video.flags
+    assert video.segments == []
+
+
+@pytest.mark.parametrize("fixture, code, message", [
+    ("short_clip", "too_short", "视频太短（少于 5 秒），请重新录制后上传。"),
+    ("empty_clip", "empty_file", "上传的文件是空的，请重新选择视频上传。"),
+    ("text_clip", "not_video", "这个文件不是视频"),
+    ("audio_only_clip", "not_video", "这个文件不是视频"),
+    ("hls_clip", "forbidden_format", "不支持这种文件格式"),
+    ("truncated_clip", "undecodable", "视频无法解码"),
+    ("huge_clip", "bad_dimensions", "视频画面尺寸异常"),
+])
+def test_bad_clips_fail_with_a_chinese_reason(app, ingest, request, fixture, code, message,
+                                              client, token_for):
+    video_id = ingest(request.getfixturevalue(fixture))
+    run_jobs(app)
+    video = reload_video(video_id)
+    assert video.state == VideoState.FAILED.value
+    assert video.error_code == code
+    data = client.get(f"/api/v1/submissions/{_submission_id(video_id)}",
+                      headers=token_for("a1")).get_json()
+    assert message in data["video"]["error"]["message"]
+
+
+def test_too_long_fails(make_app, people, long_clip):
+    app = make_app(MAX_DURATION=8)
+    with app.app_context():
+        from review.services.videos import ingest_file
+
+        video_id = ingest_file(people["activist"].id, people["period"].id, long_clip, "",
+                               move=False).id
+        run_jobs(app)
+        video = reload_video(video_id)
+        assert (video.state, video.error_code) == (VideoState.FAILED.value, "too_long")
+
+
+def test_jobs_are_idempotent(app, ingest, h264_clip):
+    from workers.jobs import probe_video, transcode_video
+
+    video_id = ingest(h264_clip)
+    run_jobs(app)
+    before = reload_video(video_id)
+    state, updated = before.state, before.updated_at
+    probe_video(video_id)
+    transcode_video(video_id)
+    after = reload_video(video_id)
+    assert (after.state, after.updated_at) == (state, updated)

@@ -87,14 +87,20 @@ def _limiter_uri(redis_url: str) -> str:
 def register_blueprints(app: Flask) -> None:
     """Register the web, API and CLI blueprints."""
     from review import api, errors
+    from review.activist import bp as activist_bp
     from review.admin import bp as admin_bp
     from review.auth.routes import bp as auth_bp
     from review.cli import bp as cli_bp
+    from review.committee import bp as committee_bp
     from review.main import bp as main_bp
+    from review.reviews import bp as reviews_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(activist_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(committee_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cli_bp)
     errors.init_app(app)

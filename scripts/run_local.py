@@ -25,7 +25,7 @@ def main() -> int:
         started_redis = True
     port = env.setdefault("PORT", "5000")
     flask = [str(BIN / "flask"), "--app", "review"]
-    subprocess.run(flask + ["db", "upgrade"], env=env, check=True, cwd=ROOT)
+    subprocess.run(flask + ["db", "upgrade", "heads"], env=env, check=True, cwd=ROOT)
     subprocess.run(flask + ["seed-demo"], env=env, check=True, cwd=ROOT)
     procs = [
         subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",

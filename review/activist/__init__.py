@@ -1,0 +1,6 @@
+"""The activist's phone pages: home, video upload, paper report, submit, feedback."""
+from flask import Blueprint
+
+bp = Blueprint("activist", __name__, url_prefix="/my")
+
+from review.activist import routes  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""The committee's pages: dashboard, agreed marks, release, exports."""
+from flask import Blueprint
+
+bp = Blueprint("committee", __name__, url_prefix="/committee")
+
+from review.committee import routes  # noqa: E402,F401

@@ -131,3 +131,6 @@ def enqueue_video(video_id: int) -> None:
     from review.services import pipeline
 
     click.echo("\n".join(pipeline.enqueue_video(video_id)) or "无需处理。")
+
+
+from review import whisper_cli  # noqa: E402,F401  (adds the `whisper` group)

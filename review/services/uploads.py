@@ -349,11 +349,7 @@ def finish_upload(upload_id: str) -> Video:
     except (HuibaoError, SQLAlchemyError):
         db.session.rollback()
         raise
-    try:
-        pipeline.enqueue_video(video.id)
-    except RedisError:
-        # The upload is committed; the reconciler enqueues "uploaded" videos it finds.
-        log.exception("video %s committed but not enqueued", video.id)
+    pipeline.safe_enqueue(video.id)  # if Redis is down, the reconciler enqueues it later
     return video
 
 

@@ -143,8 +143,10 @@ def sniff_extension(path: Path) -> str:
 
 
 def move_into_place(source: Path, target: Path) -> None:
-    """Move source onto target atomically and make the rename durable."""
+    """Move source onto target atomically and make the data and the rename durable."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    with source.open("rb") as fh:
+        os.fsync(fh.fileno())
     os.replace(source, target)
     fd = os.open(target.parent, os.O_RDONLY)
     try:

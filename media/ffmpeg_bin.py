@@ -82,16 +82,14 @@ def run_ffmpeg(
     returned, not raised: callers decide what a failure means.
     """
     cmd = build_command(args, nice=nice, safe=safe)
-    preexec = None
-    if nice and not cmd[0].endswith("nice"):
-        preexec = _lower_priority
+    lower = nice and not cmd[0].endswith("nice")
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=preexec,
+        preexec_fn=lambda: _child_setup(lower),
         text=True,
         encoding="utf-8",
         errors="replace",
@@ -138,9 +136,16 @@ def tail(text: str) -> str:
     return text[-STDERR_TAIL_CHARS:]
 
 
-def _lower_priority() -> None:
-    """Raise the child's niceness (used only when the `nice` binary is absent)."""
-    os.nice(NICE_INCREMENT)
+def _child_setup(lower_priority: bool) -> None:
+    """In the ffmpeg child: die with the parent (a killed worker leaves no orphan)."""
+    if lower_priority:  # only when the `nice` binary is absent
+        os.nice(NICE_INCREMENT)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: ffmpeg may outlive a killed worker
+        pass
 
 
 def _drain(stream, sink: deque[str]) -> None:

@@ -1,6 +1,6 @@
 """The video pipeline's state machine; the database row is the only source of truth.
 
-Steps: probe → (fast path: audio → transcribe ∥ transcode) or (transcode → transcribe).
+Steps: probe → (fast path: audio → transcribe → transcode) or (transcode → transcribe).
 Each step is an RQ job with a deterministic id per attempt; the reconciler re-enqueues a
 video whose deadline passed and fails it with a Chinese reason once its budget is spent.
 """
@@ -66,19 +66,18 @@ def needed_steps(video: Video) -> list[str]:
         return []
     if not video.probe:
         return ["probe"]
-    steps = []
     if is_fast_path(video):
+        # The original plays as it is: transcribe first (reviewable sooner), transcode after,
+        # so that on a small machine ffmpeg does not take the cores Whisper needs.
         if video.audio_path is None:
-            steps.append("audio")
-        elif not has_transcript(video):
-            steps.append("transcribe")
-        if not video.transcoded:
-            steps.append("transcode")
-    elif not video.transcoded:
-        steps.append("transcode")
-    elif not has_transcript(video):
-        steps.append("transcribe")
-    return steps
+            return ["audio"]
+        if not has_transcript(video):
+            return ["transcribe"]
+    if not video.transcoded:
+        return ["transcode"]
+    if not has_transcript(video):
+        return ["transcribe"]
+    return []
 
 
 def enqueue_video(video_id: int) -> list[str]:
@@ -157,7 +156,20 @@ def finish_step(video: Video, step: str, **fields) -> None:
         video.state = VideoState.READY.value
         video.error_code = None
     db.session.commit()
+    if video.reviewable:
+        _enqueue_analyses(video.id)
     safe_enqueue(video.id)
+
+
+def _enqueue_analyses(video_id: int) -> None:
+    """Queue the analyses (speech flags, oath...) of a ready video; never breaks the pipeline."""
+    try:
+        from review.services.analyses import enqueue_for_video
+
+        enqueue_for_video(video_id)
+    except Exception:  # noqa: BLE001  (a hint for reviewers must not fail a video)
+        db.session.rollback()
+        log.exception("could not queue the analyses of video %s", video_id)
 
 
 def is_reviewable(video: Video) -> bool:

@@ -137,7 +137,8 @@ def transcribe_video(video_id: int) -> None:
     try:
         transcript = get_engine().transcribe(
             pipeline.media_path(video.audio_path), language="zh",
-            initial_prompt=cfg["WHISPER_PROMPT"] or None, vad=True, beam_size=cfg["WHISPER_BEAM_SIZE"])
+            initial_prompt=cfg["WHISPER_PROMPT"] or None, vad=True, beam_size=cfg["WHISPER_BEAM_SIZE"],
+            on_progress=_progress_reporter(video_id, "transcribe"))
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return

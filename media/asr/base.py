@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -94,8 +94,9 @@ class Transcriber(Protocol):
         initial_prompt: str | None = None,
         vad: bool = True,
         beam_size: int = 1,
+        on_progress: Callable[[float], None] | None = None,
     ) -> Transcript:
-        """Transcribe one audio file."""
+        """Transcribe one audio file; on_progress gets the fraction of audio done (0..1)."""
         ...
 
 

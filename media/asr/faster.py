@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import MediaError
@@ -56,6 +57,7 @@ class FasterWhisperTranscriber:
         initial_prompt: str | None = None,
         vad: bool = True,
         beam_size: int = 1,
+        on_progress: Callable[[float], None] | None = None,
     ) -> Transcript:
         """Transcribe one audio file (16 kHz mono WAV is fastest; anything PyAV reads works)."""
         try:
@@ -68,7 +70,11 @@ class FasterWhisperTranscriber:
                 temperature=0.0,
                 condition_on_previous_text=False,
             )
-            raw = [RawSegment(s.start, s.end, s.text, s.no_speech_prob) for s in segments]
+            raw = []
+            for s in segments:  # a generator: decoding happens as we iterate
+                raw.append(RawSegment(s.start, s.end, s.text, s.no_speech_prob))
+                if on_progress is not None and info.duration:
+                    on_progress(min(s.end / info.duration, 0.99))
         except Exception as exc:  # PyAV, CTranslate2 and onnxruntime raise assorted types
             raise MediaError(
                 "transcribe_failed", f"{type(exc).__name__}: {exc}", retryable=True

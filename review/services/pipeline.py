@@ -126,7 +126,8 @@ def start_step(video_id: int, step: str) -> Video | None:
     video = db.session.get(Video, video_id)
     if video is None or step not in needed_steps(video):
         return None
-    video.state = VideoState.PROCESSING.value
+    if video.state != VideoState.READY.value:  # a reviewable video stays ready meanwhile
+        video.state = VideoState.PROCESSING.value
     video.stage = step
     video.progress = {**video.progress, step: 0.0}
     video.deadline_at = now() + timedelta(seconds=step_timeout(step, video)

@@ -18,7 +18,17 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     configure_logging(app)
+    configure_proxy(app)
     return app
+
+
+def configure_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from PROXY_COUNT front servers (nginx), e.g. for rate limiting."""
+    count = int(app.config.get("PROXY_COUNT", 0))
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def configure_settings(app: Flask, config: type | dict[str, Any] | None) -> None:
@@ -94,12 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from review.committee import bp as committee_bp
     from review.main import bp as main_bp
     from review.reviews import bp as reviews_bp
+    from review.search import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(activist_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(committee_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cli_bp)

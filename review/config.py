@@ -71,6 +71,7 @@ class Config:
     WHISPER_PROMPT = os.environ.get("WHISPER_PROMPT", DOMAIN_PROMPT_ZH)
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # front servers to trust
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", False)
 

@@ -6,6 +6,7 @@ Media errors that will repeat fail the video with a reason; others propagate to 
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -17,9 +18,13 @@ from review.extensions import db
 from review.services import pipeline
 
 
+_IMPORT_PID = os.getpid()  # the worker imports this module before it forks work horses
+
+
 def _fresh_connection() -> None:
     # A forked work horse must not share the parent's pooled connections.
-    db.engine.dispose(close=False)
+    if os.getpid() != _IMPORT_PID:
+        db.engine.dispose(close=False)
 
 
 def _settings() -> dict:

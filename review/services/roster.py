@@ -36,8 +36,8 @@ class RosterResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
-    """Read a CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX file into dicts."""
+def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX file into (line number, row) pairs."""
     if Path(filename).suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_xlsx(data)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -48,8 +48,12 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
             continue
     else:
         raise RosterError(_l("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX 文件。"), [])
-    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            for row in csv.DictReader(io.StringIO(text))]
+    reader = csv.DictReader(io.StringIO(text))
+    out = []
+    for row in reader:  # the reader skips blank lines: take the line number from it
+        cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        out.append((reader.line_num, cells))  # k None: cells beyond the header
+    return out
 
 
 def _read_xlsx(data: bytes) -> list[dict[str, str]]:
@@ -62,9 +66,9 @@ def _read_xlsx(data: bytes) -> list[dict[str, str]]:
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, [])]
     out = []
-    for values in rows:
+    for line, values in enumerate(rows, start=2):
         cells = ["" if v is None else str(v).strip() for v in values]
-        out.append(dict(zip(header, cells)))
+        out.append((line, dict(zip(header, cells))))
     return out
 
 
@@ -75,13 +79,13 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
         RosterError: listing (line number, message) for every bad row; nothing is imported.
     """
     rows = read_rows(filename, data)
-    if not rows or any(col not in rows[0] for col in COLUMNS):
+    if not rows or any(col not in rows[0][1] for col in COLUMNS):
         raise RosterError(_l("表头必须包含：学号、姓名、支部、角色。"), [(1, _("表头不完整"))])
     branches = {b.name: b for b in db.session.scalars(select(Branch))}
     existing = set(db.session.scalars(select(User.username)))
     errors: list[tuple[int, str]] = []
     plan, seen, result = [], {}, RosterResult()
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
+    for line, row in rows:
         if not any(row.values()):
             continue
         problems = _check_row(row, branches, seen, line)

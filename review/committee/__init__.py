@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
-from review.committee import routes  # noqa: E402,F401
+from review.committee import exports, routes  # noqa: E402,F401

@@ -1,0 +1,133 @@
+"""Admin pages for branches, reviewer assignments, accounts and roster upload."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from review.access import role_required
+from review.admin import bp
+from review.exceptions import HuibaoError, RosterError
+from review.extensions import db
+from review.models import Branch, Role, User
+from review.services import accounts, admin, roster
+
+PAGE = 100
+
+
+@bp.route("/branches", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def branches():
+    """List branches with their reviewers and members; create a branch."""
+    if request.method == "POST":
+        try:
+            branch = accounts.create_branch(request.form.get("name", ""))
+        except HuibaoError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            flash(_("已创建支部“%(name)s”。", name=branch.name), "success")
+        return redirect(url_for("admin.branches"))
+    rows = list(db.session.scalars(select(Branch).order_by(Branch.name)))
+    members = dict(db.session.execute(select(User.branch_id, func.count()).where(
+        User.role == Role.ACTIVIST.value, User.active.is_(True)).group_by(User.branch_id)).all())
+    reviewers = list(db.session.scalars(select(User).where(
+        User.role == Role.REVIEWER.value).order_by(User.name)))
+    return render_template("admin/branches.html", branches=rows, members=members,
+                           reviewers=reviewers)
+
+
+@bp.route("/branches/assign", methods=["POST"])
+@role_required(Role.ADMIN)
+def assign():
+    """Assign a reviewer to a branch or take the assignment away."""
+    try:
+        admin.assign_reviewer(request.form.get("user_id", type=int) or 0,
+                              request.form.get("branch_id", type=int) or 0,
+                              request.form.get("assigned") == "1", current_user.id)
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("审阅人分配已更新。"), "success")
+    return redirect(url_for("admin.branches"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def users():
+    """Search accounts; create one (its one-time password is shown once)."""
+    if request.method == "POST":
+        password = request.form.get("password") or admin.new_password()
+        try:
+            user = accounts.create_user(
+                request.form.get("username", ""), request.form.get("name", ""),
+                request.form.get("role", ""), password, request.form.getlist("branches"),
+                must_change_password=True)
+        except HuibaoError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            flash(_("已创建账号 %(u)s（%(n)s），初始密码：%(p)s ——请转告本人，首次登录须修改。",
+                    u=user.username, n=user.name, p=password), "success")
+        return redirect(url_for("admin.users"))
+    stmt = select(User)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        stmt = stmt.where(or_(User.username.contains(q), User.name.contains(q)))
+    if request.args.get("role"):
+        stmt = stmt.where(User.role == request.args["role"])
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = list(db.session.scalars(stmt.order_by(User.role, User.username)
+                                    .offset((page - 1) * PAGE).limit(PAGE + 1)))
+    return render_template("admin/users.html", users=found[:PAGE], more=len(found) > PAGE,
+                           page=page, q=q, role=request.args.get("role", ""),
+                           branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
+                           roles=[r.value for r in Role])
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required(Role.ADMIN)
+def set_active(user_id: int):
+    """Deactivate or reactivate an account."""
+    try:
+        user = admin.set_active(user_id, request.form.get("active") == "1", current_user.id)
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("已启用账号 %(u)s。", u=user.username) if user.active
+              else _("已停用账号 %(u)s，该账号无法再登录。", u=user.username), "success")
+    return redirect(request.referrer or url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required(Role.ADMIN)
+def reset_password(user_id: int):
+    """Give the user a one-time password; they must change it at the next login."""
+    try:
+        password = admin.reset_password(user_id, current_user.id)
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        user = db.session.get(User, user_id)
+        flash(_("已重置 %(u)s 的密码，临时密码：%(p)s ——登录后须立即修改。",
+                u=user.username, p=password), "success")
+    return redirect(request.referrer or url_for("admin.users"))
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def roster_upload():
+    """Upload a roster (CSV or XLSX); all rows are imported, or none with every bad line shown."""
+    errors, result, message = [], None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("请选择要上传的名单文件（CSV 或 XLSX）。"), "danger")
+            return redirect(url_for("admin.roster_upload"))
+        try:
+            result = roster.import_roster(upload.filename, upload.read())
+        except RosterError as exc:
+            db.session.rollback()
+            errors, message = exc.errors, str(exc.message)
+    return render_template("admin/roster.html", errors=errors, result=result, message=message,
+                           columns=roster.COLUMNS), 400 if errors or message else 200

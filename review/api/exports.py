@@ -1,0 +1,129 @@
+"""API v1 for committee scripts: period exports and one activist's assessment sheet."""
+from __future__ import annotations
+
+import io
+
+from flask import Response, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from review.access import get_submission_or_404
+from review.api import bp
+from review.api.openapi import register
+from review.errors import error_response
+from review.extensions import db
+from review.models import Branch, Period, Role
+from review.services import audit
+from review.services.exports import content_disposition, safe_filename
+from review.services.exports.csv import iter_csv
+from review.services.exports.jobs import MIME, download_name
+from review.services.exports.pdf import assessment_pdf
+from review.services.exports.rows import build_table
+from review.services.exports.xlsx import write_xlsx
+from review.services.exports.zip import pdf_name, write_zip
+
+
+def _refused():
+    if not current_user.has_role(Role.COMMITTEE, Role.ADMIN):
+        return error_response(403, "forbidden", _("只有党委/组织部可以导出考核文件。"))
+    return None
+
+
+def _scope(period_id: int):
+    period = db.session.get(Period, period_id)
+    branch_id = request.args.get("branch", type=int)
+    if period is None or (branch_id is not None and db.session.get(Branch, branch_id) is None):
+        return None, None
+    return period, branch_id
+
+
+@bp.get("/periods/<int:period_id>/export.xlsx")
+def export_xlsx(period_id: int):
+    """Download a period's (or one branch's) workbook."""
+    return _export(period_id, "xlsx")
+
+
+@bp.get("/periods/<int:period_id>/export.csv")
+def export_csv(period_id: int):
+    """Download a period's (or one branch's) rows as CSV (UTF-8 with BOM), streamed."""
+    return _export(period_id, "csv")
+
+
+@bp.get("/periods/<int:period_id>/export.zip")
+def export_zip(period_id: int):
+    """Download a period's (or one branch's) bundle: workbook, PDFs, manifest."""
+    return _export(period_id, "zip")
+
+
+def _export(period_id: int, kind: str):
+    refused = _refused()
+    if refused:
+        return refused
+    period, branch_id = _scope(period_id)
+    if period is None:
+        return error_response(404, "not_found", _("找不到该汇报周期或支部。"))
+    audit.record(current_user.id, "export", "period", period.id,
+                 {"kind": kind, "branch_id": branch_id, "via": "api"}, request.remote_addr)
+    name, fallback = download_name(period.id, branch_id, kind)
+    headers = {"Content-Disposition": content_disposition(name, fallback)}
+    table = build_table(period.id, branch_id)
+    if kind == "csv":
+        return Response(stream_with_context(iter_csv(table)), mimetype=MIME["csv"],
+                        headers=headers)
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        write_xlsx(table, buffer)
+    else:
+        write_zip(period.id, branch_id, buffer, table=table)
+    return Response(buffer.getvalue(), mimetype=MIME[kind], headers=headers)
+
+
+@bp.get("/submissions/<int:submission_id>/assessment.pdf")
+def assessment_sheet(submission_id: int):
+    """Download one activist's assessment sheet as PDF."""
+    refused = _refused()
+    if refused:
+        return refused
+    submission = get_submission_or_404(submission_id)
+    if submission.current is None or submission.current.submitted_at is None:
+        return error_response(404, "not_submitted", _("该汇报尚未提交，没有考核表。"))
+    data = assessment_pdf(submission.id)
+    audit.record(current_user.id, "export", "submission", submission.id,
+                 {"kind": "pdf", "via": "api"}, request.remote_addr)
+    name = pdf_name(submission.activist.username, submission.activist.name)
+    fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"
+    return Response(data, mimetype=MIME["pdf"],
+                    headers={"Content-Disposition": content_disposition(name, fallback)})
+
+
+_ERR = {"$ref": "#/components/schemas/Error"}
+
+
+def _file(mime: str, what: str) -> dict:
+    return {"description": what, "headers": {"Content-Disposition": {
+        "description": "attachment; filename=ASCII fallback; filename*=UTF-8''<中文文件名>",
+        "schema": {"type": "string"}}},
+        "content": {mime: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _errs() -> dict:
+    return {str(c): {"description": d, "content": {"application/json": {"schema": _ERR}}}
+            for c, d in ((401, "not logged in"), (403, "not committee/admin"),
+                         (404, "no such period, branch or submission"))}
+
+
+_PERIOD = [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+           {"name": "branch", "in": "query", "schema": {"type": "integer"},
+            "description": "only this branch"}]
+for _kind, _mime, _what in (
+        ("xlsx", MIME["xlsx"], "workbook: summary sheet with agreement statistics, one sheet per branch"),
+        ("csv", "text/csv", "one row per activist, UTF-8 with BOM"),
+        ("zip", MIME["zip"], "the workbook, one PDF per activist (学号_姓名.pdf), manifest.json")):
+    register(f"/api/v1/periods/{{period_id}}/export.{_kind}", {"get": {
+        "summary": f"Committee export of a period as {_kind.upper()} (committee and admins only)",
+        "parameters": _PERIOD, "responses": {"200": _file(_mime, _what), **_errs()}}})
+register("/api/v1/submissions/{submission_id}/assessment.pdf", {"get": {
+    "summary": "One activist's assessment sheet (committee and admins only)",
+    "parameters": [{"name": "submission_id", "in": "path", "required": True,
+                    "schema": {"type": "integer"}}],
+    "responses": {"200": _file(MIME["pdf"], "assessment sheet"), **_errs()}}})

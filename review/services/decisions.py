@@ -1,0 +1,200 @@
+"""Agreed marks, the committee's decision, its history, release in batches."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from review.exceptions import ConflictError, NotFoundError, ValidationError
+from review.extensions import db
+from review.models import (
+    AgreedMark, Comment, Criterion, Decision, DecisionChange, Review, ReviewState, Submission,
+    SubmissionState, SubmissionVersion,
+)
+from review.models.decision import OUTCOMES
+from review.services import audit
+
+OUTCOME_LABELS = {"pass": _l("通过"), "revise": _l("需修改"), "fail": _l("不通过")}
+
+
+def outcome_label(outcome: str | None) -> str:
+    """Return the Chinese label of a decision outcome (empty when undecided)."""
+    return str(OUTCOME_LABELS.get(outcome or "", ""))
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.current is None:
+        raise NotFoundError(_l("找不到该汇报。"))
+    return submission
+
+
+def submitted_reviews(version_id: int) -> list[Review]:
+    """Return the submitted reviews of a version, first submitted first."""
+    stmt = (select(Review).where(Review.version_id == version_id,
+                                 Review.state == ReviewState.SUBMITTED.value)
+            .order_by(Review.submitted_at, Review.id))
+    return list(db.session.scalars(stmt))
+
+
+def get_decision(version_id: int) -> Decision | None:
+    """Return the decision of a submission version, if any."""
+    return db.session.scalar(select(Decision).where(Decision.version_id == version_id))
+
+
+def _snapshot(decision: Decision) -> dict:
+    return {"outcome": decision.outcome, "comment": decision.comment,
+            "marks": {str(m.criterion_id): m.points for m in decision.marks}}
+
+
+def set_decision(submission_id: int, actor_id: int, marks: dict[int, float | None],
+                 outcome: str | None, comment: str = "") -> Decision:
+    """Save the agreed marks and outcome of a submission's current version; keep the history.
+
+    Raises:
+        ValidationError: a mark out of range, an unknown criterion or outcome.
+        ConflictError: the result was already released.
+    """
+    submission = _submission(submission_id)
+    version = submission.current
+    criteria = {c.id: c for c in submission.period.rubric_version.criteria}
+    if outcome not in (None, "", *OUTCOMES):
+        raise ValidationError(_l("结论只能是“通过”“需修改”或“不通过”。"))
+    for criterion_id, points in marks.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise ValidationError(_l("评分项不属于本周期的评分标准，请刷新页面后重试。"))
+        if points is not None and not 0 <= points <= criterion.max_points:
+            raise ValidationError(_l("“%(title)s”的分数须在 0 到 %(max)d 之间。",
+                                     title=criterion.title, max=criterion.max_points))
+    decision = get_decision(version.id)
+    if decision is None:
+        decision = Decision(version_id=version.id, comment="")
+        db.session.add(decision)
+        db.session.flush()
+    if decision.released_at is not None:
+        raise ConflictError(_l("结果已经发布，不能再修改。"))
+    before = _snapshot(decision)
+    existing = {m.criterion_id: m for m in decision.marks}
+    for criterion_id, points in marks.items():
+        mark = existing.get(criterion_id)
+        if points is None:
+            if mark is not None:
+                decision.marks.remove(mark)
+        elif mark is None:
+            decision.marks.append(AgreedMark(criterion_id=criterion_id, points=points))
+        else:
+            mark.points = points
+    decision.outcome = outcome or None
+    decision.comment = (comment or "").strip()
+    decision.decided_by = actor_id
+    after = _snapshot(decision)
+    if before != after:
+        db.session.add(DecisionChange(decision_id=decision.id, changed_by=actor_id,
+                                      before=before, after=after))
+        audit.record(actor_id, "decide", "submission", submission.id,
+                     {"outcome": decision.outcome}, commit=False)
+    db.session.commit()
+    return decision
+
+
+def history(submission_id: int) -> list[DecisionChange]:
+    """Return every change of a submission's current decision, newest first."""
+    decision = get_decision(_submission(submission_id).current.id)
+    if decision is None:
+        return []
+    stmt = (select(DecisionChange).where(DecisionChange.decision_id == decision.id)
+            .order_by(DecisionChange.changed_at.desc(), DecisionChange.id.desc()))
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class ReleaseResult:
+    """What a release did: released submission ids and those skipped with a reason."""
+
+    released: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _is_complete(decision: Decision | None, criteria: list[Criterion]) -> bool:
+    if decision is None or decision.outcome is None:
+        return False
+    return {m.criterion_id for m in decision.marks} >= {c.id for c in criteria}
+
+
+def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
+            submission_ids: list[int] | None = None) -> ReleaseResult:
+    """Release the decided results of a period, a branch of it, or a selection.
+
+    A submission is released when its current version has an outcome and every agreed mark;
+    the others are skipped with a reason. An outcome "revise" sends it to needs_revision.
+    """
+    stmt = select(Submission).where(Submission.period_id == period_id)
+    if branch_id is not None:
+        stmt = stmt.where(Submission.branch_id == branch_id)
+    if submission_ids is not None:
+        stmt = stmt.where(Submission.id.in_(submission_ids or [-1]))
+    result, moment = ReleaseResult(), datetime.now(timezone.utc)
+    for submission in db.session.scalars(stmt.order_by(Submission.id)):
+        version = submission.current
+        if version is None or version.submitted_at is None:
+            continue
+        decision = get_decision(version.id)
+        if decision is not None and decision.released_at is not None:
+            continue
+        if not _is_complete(decision, submission.period.rubric_version.criteria):
+            result.skipped.append((submission.id, str(_l("尚未认定全部分数和结论"))))
+            continue
+        decision.released_at, decision.released_by = moment, actor_id
+        submission.state = (SubmissionState.NEEDS_REVISION.value if decision.outcome == "revise"
+                            else SubmissionState.RELEASED.value)
+        result.released.append(submission.id)
+    audit.record(actor_id, "release", "period", period_id,
+                 {"branch_id": branch_id, "released": result.released,
+                  "skipped": len(result.skipped)}, commit=False)
+    db.session.commit()
+    return result
+
+
+@dataclass
+class ReleasedResult:
+    """What the activist sees once a result is released."""
+
+    outcome: str
+    outcome_label: str
+    comment: str
+    marks: list[tuple[str, float, int]]  # (criterion title, agreed points, max points)
+    total: float
+    max_total: int
+    released_at: datetime
+    comments: list[tuple[float, str]]  # time-coded comments reviewers made visible
+
+
+def released_result(submission_id: int) -> ReleasedResult | None:
+    """Return the released result of a submission's newest decided version, else None."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return None
+    stmt = (select(Decision, SubmissionVersion).join(SubmissionVersion,
+                                                     Decision.version_id == SubmissionVersion.id)
+            .where(SubmissionVersion.submission_id == submission_id,
+                   Decision.released_at.is_not(None))
+            .order_by(SubmissionVersion.number.desc()))
+    found = db.session.execute(stmt).first()
+    if found is None:
+        return None
+    decision, version = found
+    criteria = {c.id: c for c in submission.period.rubric_version.criteria}
+    points = {m.criterion_id: m.points for m in decision.marks}
+    marks = [(c.title, points.get(c.id, 0.0), c.max_points) for c in criteria.values()]
+    comments = db.session.execute(
+        select(Comment.at_seconds, Comment.text).join(Review, Comment.review_id == Review.id)
+        .where(Review.version_id == version.id, Review.state == ReviewState.SUBMITTED.value,
+               Comment.visible_to_activist.is_(True)).order_by(Comment.at_seconds)).all()
+    return ReleasedResult(
+        outcome=decision.outcome, outcome_label=outcome_label(decision.outcome),
+        comment=decision.comment, marks=marks, total=sum(m[1] for m in marks),
+        max_total=submission.period.rubric_version.max_total,
+        released_at=decision.released_at, comments=[(a, t) for a, t in comments])

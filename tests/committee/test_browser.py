@@ -1,0 +1,169 @@
+"""Browser end to end (desktop Chromium): the committee's and the admin's main journeys."""
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from review.extensions import db
+from review.models import Period, User, Video
+from tests.committee.conftest import make_submission
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.pipeline import run_jobs
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "committee"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def server(app):
+    """Serve the test app from a real HTTP server in a thread."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    # Join request threads on close, so that none still holds a database connection
+    # when the test's tables are emptied (the browser is closed before this teardown).
+    srv.daemon_threads, srv.block_on_close = False, True
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    """A headless Debian Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(accept_downloads=True, **DESKTOP)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_committee_resolves_releases_and_downloads(marked, app, server, browser):
+    context, page = _login(browser, server, "c1")
+    assert page.url.endswith("/committee/")
+    page.wait_for_selector("#disagreements >> text=李明")
+    _shot(page, "dashboard")
+
+    page.click("#disagreements >> text=认定分数")
+    page.wait_for_selector("#decision-form")
+    page.click("button[data-take=mean]")
+    assert page.input_value("input[name^=mark-] >> nth=0") == "14"
+    assert page.inner_text("#agreed-total") == "67.5"
+    page.check("input[name=outcome][value=pass]")
+    page.fill("textarea[name=comment]", "汇报真诚，誓词完整，望继续保持。")
+    page.click("#decision-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert page.url.endswith(f"/committee/?period={marked['period'].id}")
+    page.goto(f"{server}/committee/submissions/{marked['sub1'].id}")
+    page.wait_for_selector("text=修改记录")
+    _shot(page, "decide")
+
+    page.goto(f"{server}/committee/periods/{marked['period'].id}/submissions"
+              f"?branch={marked['sub1'].branch_id}")
+    page.click("button[value=branch]")  # confirm dialog accepted
+    page.wait_for_selector("text=已发布 1 份结果")
+    _shot(page, "release")
+    from review.services.decisions import released_result
+
+    db.session.expire_all()
+    shown = released_result(marked["sub1"].id)
+    assert shown is not None and shown.comment == "汇报真诚，誓词完整，望继续保持。"
+    assert released_result(marked["sub2"].id) is None
+
+    page.goto(f"{server}/committee/")
+    page.click("form >> button:has-text('导出 Excel')")
+    page.wait_for_selector("#export")
+    run_jobs(app)
+    page.wait_for_selector("#export-download:not([hidden])", timeout=15000)
+    _shot(page, "export")
+    with page.expect_download() as info:
+        page.click("#export-download")
+    download = info.value
+    assert download.suggested_filename == "2026年第四季度_全部支部.xlsx"
+    target = ARTIFACTS / "export.xlsx"
+    download.save_as(str(target))
+    wb = load_workbook(io.BytesIO(target.read_bytes()))
+    row = next(wb["一支部"].iter_rows(min_row=2, values_only=True))
+    assert row[:4] == ("a1", "李明", "一支部", "已发布")
+    context.close()
+
+
+def test_admin_roster_period_and_retry(people, app, server, browser, tmp_path):
+    broken = make_submission(people["activist_b"], people["period"], video_state="failed")
+    context, page = _login(browser, server, "admin")
+    _shot(page, "admin-index")
+
+    bad = tmp_path / "名单.csv"
+    bad.write_text("学号,姓名,支部,角色\n2026101,钱多多,一支部,入党积极分子\n"
+                   "2026102,孙小小,三支部,入党积极分子\n", encoding="utf-8-sig")
+    page.goto(f"{server}/admin/roster")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form >> text=检查并导入")
+    page.wait_for_selector("#roster-errors")
+    assert "第 3 行" in page.inner_text("#roster-errors")
+    _shot(page, "admin-roster-errors")
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.username == "2026101")) is None
+
+    bad.write_text(bad.read_text(encoding="utf-8-sig").replace("三支部", "二支部"),
+                   encoding="utf-8-sig")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form >> text=检查并导入")
+    page.wait_for_selector("#roster-result")
+    assert "新建 2 个账号" in page.inner_text("#roster-result")
+    _shot(page, "admin-roster-done")
+
+    page.goto(f"{server}/admin/periods")
+    page.click("summary:has-text('开启新周期')")
+    page.fill("#open-period input[name=name]", "2027年第一季度")
+    page.fill("#open-period input[name=closes]", "2027-03-31")
+    page.check("#open-period input[name=double]")
+    page.click("#open-period button[type=submit]")
+    page.wait_for_selector("text=已开启周期“2027年第一季度”")
+    _shot(page, "admin-periods")
+    db.session.expire_all()
+    assert db.session.scalar(select(Period).where(Period.name == "2027年第一季度")).double_marking
+
+    page.goto(f"{server}/admin/periods/{people['period'].id}/rubric")
+    _shot(page, "admin-rubric")
+    page.goto(f"{server}/admin/users")
+    _shot(page, "admin-users")
+    page.goto(f"{server}/admin/branches")
+    _shot(page, "admin-branches")
+
+    page.goto(f"{server}/admin/queue")
+    page.wait_for_selector("text=视频无法解码")
+    _shot(page, "admin-queue")
+    page.click("button:has-text('重新处理')")
+    page.wait_for_selector("text=已重新提交处理")
+    db.session.expire_all()
+    video = db.session.get(Video, broken.current.video_id)
+    assert video.state == "uploaded" and video.attempts == 0
+    context.close()

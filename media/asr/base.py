@@ -132,7 +132,10 @@ def collapse_repeats(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Convert to Simplified, collapse repeats and trim whitespace."""
+    """Convert to Simplified, drop broken characters, collapse repeats and trim whitespace."""
+    # Whisper's byte-level tokens can end a segment in the middle of a UTF-8 character;
+    # the decoder then yields U+FFFD, which must not reach reviewers or the oath check.
+    text = text.replace("\ufffd", "")
     return collapse_repeats(to_simplified(text).strip()).strip()
 
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("activist", __name__, url_prefix="/my")
 
-from review.activist import routes  # noqa: E402,F401
+from review.activist import api, routes  # noqa: E402,F401

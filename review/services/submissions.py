@@ -1,12 +1,17 @@
-"""Submissions: drafts, attaching a video, versions."""
+"""Submissions: drafts, attaching a video, versions, submitting, released feedback."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from review.exceptions import ConflictError, NotFoundError, ValidationError
+from review.exceptions import ConflictError, HuibaoError, NotFoundError, ValidationError
 from review.extensions import db
-from review.models import Period, Role, Submission, SubmissionState, SubmissionVersion, User
+from review.models import Comment, Criterion, Decision, Period, Review, ReviewState, Role
+from review.models import Submission, SubmissionState, SubmissionVersion, User, VideoState
+from review.services import audit
 
 
 def get_or_create_draft(activist_id: int, period_id: int, *, commit: bool = True) -> SubmissionVersion:
@@ -46,3 +51,121 @@ def attach_video(activist_id: int, period_id: int, video_id: int, *, commit: boo
     if commit:
         db.session.commit()
     return version
+
+
+def _open_for_changes(version: SubmissionVersion) -> None:
+    period = db.session.get(Period, version.submission.period_id)
+    if period.closes_at < datetime.now(timezone.utc):
+        raise ConflictError(_l("“%(name)s”已经截止，不能再提交。", name=period.name),
+                            code="period_closed")
+
+
+def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
+    """Freeze the activist's draft for period: submitted_at set, submission `submitted`.
+
+    Both parts must be present: a video that finished processing without failing, and a
+    paper report. A frozen version can no longer change.
+
+    Raises:
+        NotFoundError: no such period. ValidationError: not an activist, or a part is missing.
+        ConflictError: already submitted, or the period closed.
+    """
+    submission = db.session.scalar(select(Submission).where(
+        Submission.activist_id == activist_id, Submission.period_id == period_id))
+    if submission is not None and submission.current.frozen \
+            and submission.state != SubmissionState.NEEDS_REVISION.value:
+        raise ConflictError(_l("本期思想汇报已经提交，不能重复提交。"), code="already_submitted")
+    version = get_or_create_draft(activist_id, period_id, commit=False)
+    try:
+        _open_for_changes(version)
+        _check_complete(version)
+    except HuibaoError:
+        db.session.rollback()  # nothing half-made (a new draft) may outlive a refusal
+        raise
+    version.submitted_at = datetime.now(timezone.utc)
+    version.submission.state = SubmissionState.SUBMITTED.value
+    audit.record(activist_id, "submit", "submission_version", version.id,
+                 {"submission_id": version.submission_id, "number": version.number}, commit=False)
+    db.session.commit()
+    return version
+
+
+def _check_complete(version: SubmissionVersion) -> None:
+    from review.services.papers import has_paper
+
+    video = version.video
+    missing_paper = not has_paper(version)
+    if video is None and missing_paper:
+        raise ValidationError(_l("还没有上传视频汇报和书面思想汇报，两部分都齐全后才能提交。"),
+                              code="missing_both")
+    if video is None:
+        raise ValidationError(_l("还没有上传视频汇报，请先录制或选择视频上传。"), code="missing_video")
+    if video.state == VideoState.FAILED.value:
+        raise ValidationError(_l("视频处理失败，请重新上传视频后再提交。"), code="video_failed")
+    if video.state != VideoState.READY.value:
+        raise ValidationError(_l("视频还在处理中，处理完成后才能提交（通常只需几分钟），请稍后再来。"),
+                              code="video_processing")
+    if missing_paper:
+        raise ValidationError(_l("还没有提交书面思想汇报，请填写文字或上传文件后再提交。"),
+                              code="missing_paper")
+
+
+def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
+    """Open a new draft after "需修改", starting from the earlier version's typed text.
+
+    Raises:
+        ConflictError: the submission does not need revision (or the period closed).
+    """
+    submission = db.session.scalar(select(Submission).where(
+        Submission.activist_id == activist_id, Submission.period_id == period_id))
+    if submission is None or submission.state != SubmissionState.NEEDS_REVISION.value:
+        raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
+    earlier = submission.current
+    version = get_or_create_draft(activist_id, period_id, commit=False)
+    try:
+        _open_for_changes(version)
+    except HuibaoError:
+        db.session.rollback()
+        raise
+    if earlier is not version and earlier.paper_kind == "text":
+        version.paper_kind, version.paper_text = "text", earlier.paper_text
+    db.session.commit()
+    return version
+
+
+@dataclass
+class Feedback:
+    """What the committee released for one version: outcome, agreed marks, visible comments."""
+
+    outcome: str | None
+    comment: str
+    released_at: datetime
+    marks: list[tuple[Criterion, float]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        """Return the sum of the agreed marks."""
+        return sum(points for _criterion, points in self.marks)
+
+    @property
+    def max_total(self) -> int:
+        """Return the sum of the criteria's maximum points."""
+        return sum(criterion.max_points for criterion, _points in self.marks)
+
+
+def released_feedback(version_id: int) -> Feedback | None:
+    """Return a version's feedback once the committee released it; None before that."""
+    decision = db.session.scalar(select(Decision).where(Decision.version_id == version_id))
+    if decision is None or decision.released_at is None:
+        return None
+    criteria = {c.id: c for c in db.session.scalars(
+        select(Criterion).where(Criterion.id.in_([m.criterion_id for m in decision.marks])))}
+    marks = sorted(((criteria[m.criterion_id], m.points) for m in decision.marks),
+                   key=lambda pair: pair[0].position)
+    comments = list(db.session.scalars(
+        select(Comment).join(Review, Comment.review_id == Review.id)
+        .where(Review.version_id == version_id, Review.state == ReviewState.SUBMITTED.value,
+               Comment.visible_to_activist.is_(True))
+        .order_by(Comment.at_seconds, Comment.id)))
+    return Feedback(decision.outcome, decision.comment or "", decision.released_at, marks, comments)

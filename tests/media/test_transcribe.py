@@ -188,3 +188,7 @@ def test_postprocess():
 )
 def test_collapse_repeats(text, expected):
     assert collapse_repeats(text) == expected
+
+
+def test_broken_utf8_replacement_characters_are_dropped():
+    assert postprocess([RawSegment(0.0, 2.0, "永不叛党\ufffd", 0.0)])[0].text == "永不叛党"

@@ -1,0 +1,72 @@
+"""Owner-only media for the activist: the processed video, its poster and the paper files.
+
+Reviewers get their own audited, watermarked endpoints in the reviews blueprint; these serve
+only the activist's own files, with Range support from send_file(conditional=True).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from review.access import get_submission_or_404, role_required
+from review.activist import bp
+from review.extensions import db
+from review.models import PaperFile, Role, SubmissionVersion, Video
+from review.services.papers import file_path
+from review.services.pipeline import media_path
+
+MIMETYPES = {"pdf": "application/pdf", "photo": "image/jpeg",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _own_video(video_id: int) -> Video:
+    """Return a video attached to one of the caller's versions; 404 otherwise."""
+    version = db.session.scalar(select(SubmissionVersion).where(
+        SubmissionVersion.video_id == video_id).limit(1))
+    if version is None:
+        abort(404)
+    submission = get_submission_or_404(version.submission_id)
+    if submission.activist_id != current_user.id:
+        abort(404)
+    return db.session.get(Video, video_id)
+
+
+def _send(path: Path | None, mimetype: str, **kwargs):  # noqa: ANN202
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=0, **kwargs)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/videos/<int:video_id>/play")
+@role_required(Role.ACTIVIST)
+def play_video(video_id: int):
+    """Stream the browser-playable video (Range requests allowed)."""
+    return _send(media_path(_own_video(video_id).playable_path), "video/mp4")
+
+
+@bp.route("/videos/<int:video_id>/poster")
+@role_required(Role.ACTIVIST)
+def video_poster(video_id: int):
+    """Return the video's poster frame."""
+    return _send(media_path(_own_video(video_id).poster_path), "image/jpeg")
+
+
+@bp.route("/papers/<int:file_id>")
+@role_required(Role.ACTIVIST)
+def paper_file(file_id: int):
+    """Return one stored file of the caller's paper report (PDF, DOCX or page photo)."""
+    paper = db.session.get(PaperFile, file_id) or abort(404)
+    version = db.session.get(SubmissionVersion, paper.version_id)
+    submission = get_submission_or_404(version.submission_id)
+    if submission.activist_id != current_user.id:
+        abort(404)
+    download = paper.kind == "docx"
+    return _send(file_path(paper), MIMETYPES.get(paper.kind, "application/octet-stream"),
+                 as_attachment=download,
+                 download_name=paper.original_name or Path(paper.path).name)

@@ -1,0 +1,95 @@
+"""The paper-report page: typed text (autosaved), or a PDF, a DOCX or page photos."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from review.access import role_required
+from review.activist import bp
+from review.activist.routes import _mine
+from review.exceptions import HuibaoError
+from review.extensions import db
+from review.models import Period, Role
+from review.services import papers
+
+FORM_SLACK = 64 * 1024  # multipart boundaries and fields around the files
+
+
+def _back(period_id: int):  # noqa: ANN202
+    return redirect(url_for("activist.paper", period_id=period_id))
+
+
+@bp.route("/periods/<int:period_id>/paper")
+@role_required(Role.ACTIVIST)
+def paper(period_id: int):
+    """Show the paper report of the current version, editable while it is a draft."""
+    period = db.session.get(Period, period_id) or abort(404)
+    submission = _mine(period_id)
+    version = submission.current if submission else None
+    is_open = period.opens_at <= datetime.now(timezone.utc) <= period.closes_at
+    if version is None and not is_open:
+        abort(404)
+    editable = is_open and (version is None or not version.frozen)
+    return render_template("activist/paper.html", period=period, version=version,
+                           editable=editable, limits={k: papers.limit(k) for k in papers.DEFAULTS})
+
+
+@bp.post("/periods/<int:period_id>/paper/text")
+@role_required(Role.ACTIVIST)
+def save_paper_text(period_id: int):
+    """Save the typed text (the form's button; the page also autosaves through the API)."""
+    try:
+        papers.save_text(current_user.id, period_id, request.form.get("text", ""))
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+        return _back(period_id)
+    flash(_("书面汇报已保存。"), "success")
+    return redirect(url_for("activist.report", period_id=period_id))
+
+
+@bp.post("/periods/<int:period_id>/paper/file")
+@role_required(Role.ACTIVIST)
+def upload_paper(period_id: int):
+    """Store a PDF or DOCX, or 1–10 page photos, as the paper report."""
+    kind = request.args.get("kind", "document")
+    most = papers.limit("PAPER_MAX_BYTES") if kind == "document" else \
+        papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
+    if (request.content_length or 0) > most + FORM_SLACK:
+        # Refused before the body is read: nothing large is spooled to disk.
+        flash(_("文件总大小超过上限（%(mb)d MB），请压缩后再上传。", mb=most // 2**20), "danger")
+        return _back(period_id)
+    try:
+        if kind == "photos":
+            files = [papers.Upload(f.filename or "", f.read())
+                     for f in request.files.getlist("photos") if f.filename]
+            papers.save_photos(current_user.id, period_id, files)
+            done = _("手写稿照片已上传。")
+        else:
+            upload = request.files.get("document")
+            if upload is None or not upload.filename:
+                flash(_("请先选择要上传的 PDF 或 Word（.docx）文件。"), "danger")
+                return _back(period_id)
+            papers.save_document(current_user.id, period_id,
+                                 papers.Upload(upload.filename, upload.read()))
+            done = _("书面汇报文件已上传。")
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+        return _back(period_id)
+    flash(done, "success")
+    return redirect(url_for("activist.report", period_id=period_id))
+
+
+@bp.post("/periods/<int:period_id>/paper/remove")
+@role_required(Role.ACTIVIST)
+def remove_paper(period_id: int):
+    """Remove the draft's paper report."""
+    try:
+        papers.clear_paper(current_user.id, period_id)
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("书面汇报已删除，请重新填写或上传。"), "info")
+    return _back(period_id)

@@ -1,0 +1,80 @@
+/* Huibao paper report: autosave the typed text to the server a few seconds after typing stops,
+ * when the page is hidden (phone locked, WeChat backgrounded), and again once the network returns. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("paper-form");
+  var area = document.getElementById("paper-text");
+  if (!form || !area) return;
+  var T = JSON.parse(document.getElementById("paper-texts").textContent);
+  var stateEl = document.getElementById("autosave-state");
+  var countEl = document.getElementById("paper-count");
+  var url = form.getAttribute("data-autosave");
+  var saved = area.value, saving = false, timer = null, frozen = false;
+  var IDLE_MS = 2000, RETRY_MS = 5000;
+
+  function fmt(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) {
+      return values[k] != null ? values[k] : m;
+    });
+  }
+
+  function count() {
+    countEl.textContent = fmt(T.count, { n: area.value.replace(/\s/g, "").length });
+  }
+
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(save, ms);
+  }
+
+  function save(keepalive) {
+    if (frozen || saving || area.value === saved) return;
+    var text = area.value;
+    saving = true;
+    stateEl.textContent = T.saving;
+    fetch(url, {
+      method: "PUT", credentials: "same-origin", keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify({ text: text })
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        saving = false;
+        if (resp.ok) {
+          saved = text;
+          stateEl.textContent = fmt(T.saved, { time: new Date().toTimeString().slice(0, 5) });
+          document.body.setAttribute("data-autosave", "saved");
+          if (area.value !== saved) schedule(IDLE_MS);
+          return;
+        }
+        var msg = body.error ? body.error.message : String(resp.status);
+        if (resp.status === 409) {  // submitted or closed: stop trying, say why
+          frozen = true;
+          area.readOnly = true;
+          stateEl.textContent = fmt(T.frozen, { msg: msg });
+          return;
+        }
+        stateEl.textContent = fmt(T.failed, { msg: msg });
+        if (resp.status >= 500 || resp.status === 429) schedule(RETRY_MS);
+      });
+    }, function () {
+      saving = false;
+      stateEl.textContent = T.offline;
+      schedule(RETRY_MS);
+    });
+  }
+
+  area.addEventListener("input", function () { count(); schedule(IDLE_MS); });
+  window.addEventListener("online", function () { schedule(0); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") save(true);
+  });
+  window.addEventListener("pagehide", function () { save(true); });
+  form.addEventListener("submit", function () { clearTimeout(timer); });
+  count();
+})();

@@ -1,0 +1,120 @@
+"""The page's uploader on a phone: checks before sending, resume after a reload, cancel."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from review.extensions import db
+from review.models import Upload, Video
+from review.services.uploads import partial_path
+from tests.activist.conftest import ARTIFACTS, login
+
+pytestmark = pytest.mark.slow
+
+
+def _open_report(page, base: str, period_id: int) -> None:
+    login(page, base)
+    page.goto(f"{base}/my/periods/{period_id}/")
+    page.wait_for_selector("#uploader")
+
+
+def _check_message(page, path) -> str:
+    page.set_input_files("#video-pick", str(path))
+    page.wait_for_function("(() => { const b = document.getElementById('video-check');"
+                           " return !b.hidden && b.className.indexOf('alert-danger') >= 0; })()")
+    assert page.is_hidden("#upload-start")
+    return page.inner_text("#video-check")
+
+
+def test_checks_before_sending(app, people, live_server, phone, short_clip, oath_clip, tmp_path):
+    page = phone
+    _open_report(page, live_server, people["period"].id)
+    notes = tmp_path / "汇报.txt"
+    notes.write_text("不是视频", encoding="utf-8")
+    assert _check_message(page, notes) == \
+        "这个文件不是视频，请选择手机录制的视频文件（如 MP4、MOV）。"
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    assert _check_message(page, empty) == "这个视频文件是空的，请重新选择。"
+    assert _check_message(page, short_clip) == "视频太短（2 秒），至少需要 5 秒，请重新录制。"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "11-too-short.png"), full_page=True)
+
+    app.config["MAX_DURATION"] = 10
+    page.reload()
+    assert _check_message(page, oath_clip) == "视频太长（20 秒），最长 10 秒，请剪短或重新录制。"
+    app.config["MAX_DURATION"], app.config["MAX_UPLOAD_BYTES"] = 600, 512 * 1024
+    page.reload()
+    message = _check_message(page, oath_clip)
+    assert message.startswith("视频文件太大（1.1 MB），上限为 0.5 MB。")
+    assert db.session.scalars(select(Upload)).first() is None  # nothing was sent
+
+
+def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_clip):
+    size = oath_clip.stat().st_size
+    app.config["UPLOAD_CHUNK_BYTES"] = size // 4 + 1
+    page = phone
+    _open_report(page, live_server, people["period"].id)
+    seen = {"post": 0, "patch": 0, "delete": 0, "hold": True, "held": None}
+
+    def network(route):
+        method = route.request.method
+        if method == "POST":
+            seen["post"] += 1
+        if method == "DELETE":
+            seen["delete"] += 1
+        if method == "PATCH":
+            seen["patch"] += 1
+            if seen["hold"] and seen["patch"] == 3:
+                seen["held"] = route  # the phone goes to sleep with this chunk on the wire
+                return None
+        return route.continue_()
+
+    page.route("**/api/v1/uploads/**", network)
+    page.set_input_files("#video-pick", str(oath_clip))
+    page.click("#upload-start")
+    for _ in range(200):
+        if seen["held"] is not None:
+            break
+        page.wait_for_timeout(100)
+    assert seen["held"] is not None
+    seen["hold"] = False
+    page.reload()  # WeChat reloads the page after the phone slept
+    page.wait_for_selector("#resume-note:not([hidden])")
+    assert page.inner_text("#resume-note").startswith(
+        "上次的上传没有完成（已上传 50%）：请重新选择同一个视频，会从中断处继续。")
+    assert page.inner_text("#video-state") == "上传中 50%"  # the server's view, no JS needed
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "12-resume-after-reload.png"), full_page=True)
+
+    page.set_input_files("#video-pick", str(oath_clip))
+    page.click("#upload-start")
+    page.wait_for_selector("body[data-upload=done]", timeout=30_000)
+    assert seen["post"] == 1  # the same upload went on: no second creation
+    db.session.expire_all()
+    upload = db.session.scalars(select(Upload)).one()
+    video = db.session.get(Video, upload.video_id)
+    assert video.sha256 == hashlib.sha256(oath_clip.read_bytes()).hexdigest()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+
+    # A second upload that the activist cancels half-way: DELETE, bytes gone, nothing kept.
+    page.reload()
+    seen.update(patch=0, hold=True, held=None)
+    page.set_input_files("#video-pick", str(oath_clip))
+    page.click("#upload-start")
+    for _ in range(200):
+        if seen["held"] is not None:
+            break
+        page.wait_for_timeout(100)
+    page.click("#upload-cancel")
+    page.wait_for_selector("body[data-upload=cancelled]")
+    assert page.inner_text("#upload-message") == "已取消上传。"
+    assert seen["delete"] == 1
+    db.session.expire_all()
+    cancelled = db.session.scalars(select(Upload).where(Upload.completed_at.is_(None))).one()
+    assert cancelled.meta["state"] == "terminated"
+    assert not partial_path(cancelled.id).exists()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+    assert page.is_enabled("#video-pick")

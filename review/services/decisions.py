@@ -15,6 +15,7 @@ from review.models import (
 )
 from review.models.decision import OUTCOMES
 from review.services import audit
+from review.services.submissions import Feedback, released_feedback
 
 OUTCOME_LABELS = {"pass": _l("通过"), "revise": _l("需修改"), "fail": _l("不通过")}
 
@@ -158,43 +159,11 @@ def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
     return result
 
 
-@dataclass
-class ReleasedResult:
-    """What the activist sees once a result is released."""
-
-    outcome: str
-    outcome_label: str
-    comment: str
-    marks: list[tuple[str, float, int]]  # (criterion title, agreed points, max points)
-    total: float
-    max_total: int
-    released_at: datetime
-    comments: list[tuple[float, str]]  # time-coded comments reviewers made visible
-
-
-def released_result(submission_id: int) -> ReleasedResult | None:
-    """Return the released result of a submission's newest decided version, else None."""
-    submission = db.session.get(Submission, submission_id)
-    if submission is None:
-        return None
-    stmt = (select(Decision, SubmissionVersion).join(SubmissionVersion,
-                                                     Decision.version_id == SubmissionVersion.id)
-            .where(SubmissionVersion.submission_id == submission_id,
-                   Decision.released_at.is_not(None))
-            .order_by(SubmissionVersion.number.desc()))
-    found = db.session.execute(stmt).first()
-    if found is None:
-        return None
-    decision, version = found
-    criteria = {c.id: c for c in submission.period.rubric_version.criteria}
-    points = {m.criterion_id: m.points for m in decision.marks}
-    marks = [(c.title, points.get(c.id, 0.0), c.max_points) for c in criteria.values()]
-    comments = db.session.execute(
-        select(Comment.at_seconds, Comment.text).join(Review, Comment.review_id == Review.id)
-        .where(Review.version_id == version.id, Review.state == ReviewState.SUBMITTED.value,
-               Comment.visible_to_activist.is_(True)).order_by(Comment.at_seconds)).all()
-    return ReleasedResult(
-        outcome=decision.outcome, outcome_label=outcome_label(decision.outcome),
-        comment=decision.comment, marks=marks, total=sum(m[1] for m in marks),
-        max_total=submission.period.rubric_version.max_total,
-        released_at=decision.released_at, comments=[(a, t) for a, t in comments])
+def released_result(submission_id: int) -> Feedback | None:
+    """Return what the activist sees for a submission's newest released version, else None."""
+    version_id = db.session.scalar(
+        select(SubmissionVersion.id).join(Decision, Decision.version_id == SubmissionVersion.id)
+        .where(SubmissionVersion.submission_id == submission_id,
+               Decision.released_at.is_not(None))
+        .order_by(SubmissionVersion.number.desc()).limit(1))
+    return None if version_id is None else released_feedback(version_id)

@@ -53,7 +53,7 @@ def test_release_rules(marked, client, auth):
     shown = decisions.released_result(sub1.id)
     assert shown.outcome == "pass" and shown.total == 68 and shown.comment == "很好"
     # only comments reviewers marked visible, in video order
-    assert [t for _, t in shown.comments] == ["开头声音偏小", "“拥护党的纲领”一句语气坚定"]
+    assert [c.text for c in shown.comments] == ["开头声音偏小", "“拥护党的纲领”一句语气坚定"]
     db.session.refresh(sub1)
     assert sub1.state == "released"
     # the other branch was not released and has no decision

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
-    AgreedMark, Comment, Criterion, Decision, DecisionChange, Review, ReviewState, Submission,
+    AgreedMark, Criterion, Decision, DecisionChange, Review, ReviewState, Submission,
     SubmissionState, SubmissionVersion,
 )
 from review.models.decision import OUTCOMES

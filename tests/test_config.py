@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from review import create_app
 from review.config import ROOT, TestConfig, _bool, _database_url
 
 

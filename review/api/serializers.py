@@ -54,6 +54,9 @@ def submission_json(submission: Submission, *, detail: bool = False) -> dict:
     video = version.video if version else None
     if detail:
         data["video"] = video_json(video)
+        from review.services.analyses import analyses_json
+
+        data["analyses"] = analyses_json(version)
     else:
         data["video"] = None if video is None else {"id": video.id, "state": video.state,
                                                     "progress": video.progress}

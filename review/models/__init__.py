@@ -1,4 +1,5 @@
 """Database models, one module per aggregate."""
+from review.models.analysis import Analysis, SignatureBand, TextSignature
 from review.models.audit import AuditEvent
 from review.models.branch import Branch, reviewer_branches
 from review.models.decision import AgreedMark, Decision, DecisionChange
@@ -10,6 +11,7 @@ from review.models.upload import Upload
 from review.models.user import ApiToken, Role, User
 
 __all__ = [
+    "Analysis", "SignatureBand", "TextSignature",
     "AgreedMark", "ApiToken", "AuditEvent", "Branch", "Comment", "Criterion", "Decision",
     "DecisionChange", "PaperFile", "Period", "Review", "ReviewState", "Role", "Rubric",
     "RubricVersion", "Score", "Submission", "SubmissionState", "SubmissionVersion",

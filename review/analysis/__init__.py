@@ -1,0 +1,1 @@
+"""Pure text analyses that help reviewers (no Flask, no database): oath, similarity, consistency."""

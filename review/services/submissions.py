@@ -87,6 +87,9 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
     audit.record(activist_id, "submit", "submission_version", version.id,
                  {"submission_id": version.submission_id, "number": version.number}, commit=False)
     db.session.commit()
+    from review.services.analyses import enqueue_analyses
+
+    enqueue_analyses(version.id)  # similarity against the period needs the frozen paper text
     return version
 
 

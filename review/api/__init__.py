@@ -29,3 +29,4 @@ def require_auth():
 
 from review.api import routes, submissions  # noqa: E402,F401
 from review.api import uploads  # noqa: E402,F401
+from review.api import exports  # noqa: E402,F401

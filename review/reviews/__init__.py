@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from review.reviews import routes  # noqa: E402,F401
+from review.reviews import media, routes  # noqa: E402,F401

@@ -1,2 +1,152 @@
-"""Routes of the reviews blueprint."""
-from review.reviews import bp  # noqa: F401
+"""Routes of the reviews blueprint: the queue, the review page, autosave and submit."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from review.access import get_submission_or_404, role_required
+from review.errors import error_response
+from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
+from review.extensions import db
+from review.models import Period, Review, Role, SubmissionVersion, TranscriptSegment
+from review.reviews import bp
+from review.reviews.guards import json_error, json_refusal, staff_only
+from review.reviews.page import page_context
+from review.services import audit
+from review.services import reviews as service
+from review.services.media_errors import FLAGS, flag_label
+
+
+QUEUE_PAGE = 100
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _refusal(exc):  # noqa: ANN001
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return json_refusal(exc.code)
+    return error_response(exc.code)
+
+
+@bp.get("/")
+@role_required(Role.REVIEWER)
+def index():
+    """The reviewer's queue: their branches' submissions, oldest first, with filters."""
+    filters = service.QueueFilters(
+        period_id=request.args.get("period", type=int),
+        state=request.args.get("state", "todo"),
+        overdue=request.args.get("overdue") == "1",
+        flag=request.args.get("flag") if request.args.get("flag") in FLAGS else None)
+    rows = service.list_queue(current_user.id, filters, limit=QUEUE_PAGE)
+    periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
+    flags = {code: flag_label(code) for code in FLAGS}
+    return render_template("reviews/index.html", rows=rows[:QUEUE_PAGE], more=len(rows) > QUEUE_PAGE,
+                           filters=filters, periods=periods,
+                           flags=flags, branches=current_user.reviewer_of,
+                           overdue_days=service.OVERDUE_DAYS)
+
+
+@bp.get("/next")
+@role_required(Role.REVIEWER)
+def next_ungraded():
+    """Open the oldest submission the reviewer has not scored yet."""
+    target = service.next_ungraded(current_user.id, exclude_id=request.args.get("after", type=int))
+    if target is None:
+        flash(_("太好了，目前没有待您评分的汇报了。"), "success")
+        return redirect(url_for("reviews.index"))
+    return redirect(url_for("reviews.show", submission_id=target))
+
+
+@bp.get("/<int:submission_id>")
+@role_required(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+def show(submission_id: int):
+    """The review page: video, synced transcript, paper report and the rubric."""
+    submission = service.load_submission(submission_id)  # one submission, eagerly, first
+    get_submission_or_404(submission_id)
+    if submission.current is None or submission.current.submitted_at is None:
+        abort(404)  # a draft belongs to the activist until it is submitted
+    review, notice = None, None
+    if current_user.has_role(Role.REVIEWER):
+        try:
+            review = service.claim(current_user.id, submission_id, commit=False)
+        except (ConflictError, PermissionDeniedError) as exc:
+            notice = str(exc.message)
+    else:
+        notice = _("您以党委/管理员身份查看，只能阅览，不能在此评分。")
+    audit.record(current_user.id, "submission.view", "submission", submission_id,
+                 ip=request.remote_addr, commit=False)
+    context = page_context(submission, review, current_user, datetime.now(timezone.utc))
+    html = render_template("reviews/show.html", notice=notice, **context)
+    db.session.commit()  # once, after rendering: a commit would expire what the page shows
+    return html, 200, {"Cache-Control": "private, no-store"}
+
+
+def _draft_args() -> tuple[int, int, dict]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise HuibaoError(_("评分数据格式不正确，请刷新页面后重试。"))
+    try:
+        return int(data.get("review_id")), int(data.get("revision")), data
+    except (TypeError, ValueError):
+        raise HuibaoError(_("评分数据缺少版本号，请刷新页面后重试。")) from None
+
+
+@bp.post("/<int:submission_id>/draft")
+@staff_only
+def save(submission_id: int):
+    """Autosave the reviewer's draft (JSON); 409 when another tab saved in between."""
+    get_submission_or_404(submission_id)
+    try:
+        review_id, revision, data = _draft_args()
+        _check_review_of(review_id, submission_id)
+        review = service.autosave(current_user.id, review_id, revision, data)
+    except HuibaoError as exc:
+        return json_error(exc)
+    return jsonify(revision=review.revision, saved_at=review.updated_at.isoformat())
+
+
+@bp.post("/<int:submission_id>/submit")
+@staff_only
+def submit(submission_id: int):
+    """Submit the reviewer's review (JSON) and name the next submission to score."""
+    get_submission_or_404(submission_id)
+    try:
+        review_id, revision, data = _draft_args()
+        _check_review_of(review_id, submission_id)
+        service.submit(current_user.id, review_id, revision, data)
+    except HuibaoError as exc:
+        return json_error(exc)
+    flash(_("评分已提交。"), "success")
+    return jsonify(next_url=url_for("reviews.next_ungraded", after=submission_id))
+
+
+def _check_review_of(review_id: int, submission_id: int) -> None:
+    version_id = db.session.scalar(select(Review.version_id).where(Review.id == review_id))
+    owner = db.session.get(SubmissionVersion, version_id) if version_id else None
+    if owner is None or owner.submission_id != submission_id:
+        raise HuibaoError(_("找不到这份评分草稿，请刷新页面。"), status=404, code="not_found")
+
+
+@bp.post("/<int:submission_id>/segments/<int:segment_id>")
+@staff_only
+def correct_segment(submission_id: int, segment_id: int):
+    """Save a reviewer's correction of one transcript segment (JSON)."""
+    submission = get_submission_or_404(submission_id)
+    segment = db.session.get(TranscriptSegment, segment_id)
+    video_id = submission.current.video_id if submission.current else None
+    if segment is None or segment.video_id != video_id:
+        return json_refusal(404)
+    if not current_user.has_role(Role.REVIEWER, Role.COMMITTEE):
+        return json_refusal(403)
+    try:
+        data = request.get_json(silent=True) or {}
+        segment = service.correct_segment(current_user.id, segment_id, data.get("text", ""))
+    except HuibaoError as exc:
+        return json_error(exc)
+    return jsonify(id=segment.id, text=segment.text, original=segment.original_text,
+                   corrected=segment.corrected_by is not None)

@@ -1,0 +1,42 @@
+"""Guards for the workspace's media and JSON endpoints (no login redirect, JSON errors)."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from review.exceptions import HuibaoError
+from review.models import Role
+
+STAFF = (Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+
+
+def staff_only(view: Callable) -> Callable:
+    """Allow reviewers, committee and admins; answer 403 to everyone else, anonymous included.
+
+    Media and autosave requests come from <video>, <img> and fetch(): a redirect to the login
+    page would only be misread as a broken file, so they get a plain refusal.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.has_role(*STAFF):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def json_error(exc: HuibaoError):
+    """Turn a domain error into the JSON answer the page's script shows."""
+    return jsonify(error={"code": exc.code, "message": str(exc.message)}), exc.status
+
+
+def json_refusal(status: int):
+    """Answer a JSON endpoint's refusal with a Chinese message."""
+    message = {403: _("您没有权限执行此操作；如果登录已过期，请重新登录。"),
+               404: _("找不到该内容，或您无权查看。")}.get(status, _("页面已过期或请求有误，请刷新页面后重试。"))
+    return jsonify(error={"code": str(status), "message": message}), status

@@ -1,0 +1,55 @@
+"""What the review page shows: template context and the state handed to static/js/review.js."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+
+from review.i18n import format_dt
+from review.models import Review, ReviewState, Submission, User
+from review.services.media_errors import flag_label
+from review.services.reviews import overdue_days
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def page_context(submission: Submission, review: Review | None, viewer: User,
+                 at: datetime) -> dict:
+    """Return the template context of the review page."""
+    version = submission.current
+    video = version.video if version else None
+    criteria = list(submission.period.rubric_version.criteria)
+    scores = {s.criterion_id: s for s in review.scores} if review else {}
+    editable = review is not None and review.state == ReviewState.DRAFT.value
+    segments = video.segments if video else []
+    sid = submission.id
+    state = {
+        "submission_id": sid,
+        "review_id": review.id if review else None,
+        "revision": review.revision if review else None,
+        "editable": editable,
+        "can_correct": viewer.has_role("reviewer", "committee"),
+        "urls": {"save": url_for("reviews.save", submission_id=sid),
+                 "submit": url_for("reviews.submit", submission_id=sid),
+                 "next": url_for("reviews.next_ungraded", after=sid),
+                 "queue": url_for("reviews.index") if viewer.has_role("reviewer") else "/",
+                 "segment": url_for("reviews.correct_segment", submission_id=sid, segment_id=0)},
+        "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
+        "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
+        "comments": [{"at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
+                     for c in (review.comments if review else [])],
+        "watermark": f"{viewer.name} {viewer.username}",
+    }
+    return {
+        "submission": submission, "version": version, "video": video, "segments": segments,
+        "criteria": criteria, "scores": scores, "review": review, "editable": editable,
+        "paper_files": version.paper_files if version else [],
+        "flags": [flag_label(f) for f in (video.flags if video else [])],
+        "late_days": overdue_days(submission.state, version.submitted_at if version else None, at),
+        "watermark": f"{viewer.name} {viewer.username} {format_dt(at)}",
+        "clock": _clock, "state": state,
+        "submitted_review": review is not None and review.state == ReviewState.SUBMITTED.value,
+    }

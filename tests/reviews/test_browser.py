@@ -1,0 +1,200 @@
+"""End to end in Chromium: a reviewer grades a processed submission with the keyboard only."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from review.extensions import db
+from review.models import Review, Submission
+from tests.fixtures.app import PASSWORD
+from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
+from tests.reviews.conftest import submit_version
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reviews"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def server(app):
+    """Serve the test app from a real HTTP server in a thread."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    # Let requests still in flight when the browser closes (a pagehide autosave) finish before
+    # the fixtures empty the tables and close the database connections.
+    srv.daemon_threads, srv.block_on_close = False, True
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def two_processed(app, more_people, ingest, oath_clip):
+    """Two submissions of 一支部 through the real pipeline: a1's (older) and a3's."""
+    ids = []
+    for who, days in (("activist", 3), ("activist_c", 1)):
+        ids.append((ingest(oath_clip, who), days))
+    run_jobs(app)
+    out = []
+    for video_id, days in ids:
+        assert reload_video(video_id).reviewable
+        submission = submission_of(video_id)
+        submit_version(submission.current, days_ago=days)
+        out.append(submission.id)
+    return out
+
+
+def _points(page) -> list[str]:
+    return page.eval_on_selector_all(".points-input", "els => els.map(e => e.value)")
+
+
+def _wait_saved(page) -> None:
+    page.wait_for_function("document.getElementById('save-status').textContent.includes('已自动保存')",
+                           timeout=15000)
+
+
+def test_keyboard_only_grading(app, server, two_processed):
+    from playwright.sync_api import expect, sync_playwright
+
+    first, second = two_processed
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                   timezone_id="Asia/Shanghai").new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "r1")
+        page.fill("input[name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server}/reviews/")
+        page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+
+        page.keyboard.press("n")  # next ungraded: the oldest
+        page.wait_for_url(f"{server}/reviews/{first}")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        page.keyboard.press("?")
+        expect(page.locator("#shortcuts")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "shortcuts.png"))
+        page.keyboard.press("Escape")
+        expect(page.locator("#shortcuts")).to_be_hidden()
+
+        page.keyboard.press(" ")  # play
+        page.wait_for_function("document.getElementById('player').currentTime > 1.5", timeout=15000)
+        page.keyboard.press("c")
+        page.keyboard.type("开头声音清楚")
+        assert page.evaluate("document.getElementById('player').paused")  # typing paused it
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        at_first = page.evaluate("document.getElementById('player').currentTime")
+        page.wait_for_function(f"document.getElementById('player').currentTime > {at_first + 2}",
+                               timeout=15000)  # playback resumed after pinning
+        page.keyboard.press("c")
+        page.keyboard.type("誓词背诵完整")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        page.keyboard.press(" ")  # pause
+        expect(page.locator("#comment-list li")).to_have_count(2)
+        expect(page.locator("#segments .seg.playing")).to_have_count(1)
+        before = page.evaluate("document.getElementById('player').currentTime")
+        page.keyboard.press("j")  # previous segment
+        page.wait_for_function(f"document.getElementById('player').currentTime < {before}")
+
+        page.keyboard.type("18")  # digits: the first criterion
+        page.keyboard.press("Enter")  # next criterion
+        page.keyboard.type("16")
+        page.keyboard.press("Tab")  # its note
+        page.keyboard.type("理解较深刻")
+        page.keyboard.press("Tab")  # the third criterion
+        page.keyboard.type("15")
+        page.keyboard.press("Escape")
+        _wait_saved(page)
+        page.reload()  # mid-way: the draft must be intact
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        assert _points(page) == ["18", "16", "15", "", ""]
+        expect(page.locator("textarea[name^=note-]").nth(1)).to_have_value("理解较深刻")
+        expect(page.locator("#comment-list li")).to_have_count(2)
+        expect(page.locator("#comment-list li").first).to_contain_text("开头声音清楚")
+
+        page.keyboard.type("17")  # digits go to the first unscored criterion
+        page.keyboard.press("Enter")
+        page.keyboard.type("19")
+        page.keyboard.press("Enter")  # the overall comment
+        page.keyboard.type("整体认真，继续保持。")
+        page.keyboard.press("Escape")
+        page.keyboard.press("k")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(ARTIFACTS / "review-page.png"))
+        page.keyboard.press("Control+Enter")
+        page.wait_for_url(f"{server}/reviews/{second}")
+        expect(page.locator(".alert-success")).to_contain_text("评分已提交")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        page.screenshot(path=str(ARTIFACTS / "next-ungraded.png"))
+        browser.close()
+    assert errors == []
+
+    db.session.expire_all()
+    review = db.session.scalar(select(Review).where(Review.state == "submitted"))
+    assert review.version_id == db.session.get(Submission, first).current.id
+    assert sorted(s.points for s in review.scores) == [15, 16, 17, 18, 19]
+    assert review.overall_comment == "整体认真，继续保持。"
+    ats = [c.at_seconds for c in review.comments]
+    assert [c.text for c in review.comments] == ["开头声音清楚", "誓词背诵完整"] and ats[1] > ats[0] + 1
+    assert db.session.get(Submission, first).state == "reviewed"
+    assert db.session.get(Submission, second).state == "in_review"  # opened: claimed for r1
+
+
+def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission):
+    from playwright.sync_api import expect, sync_playwright
+
+    sid = make_submission()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        first = context.new_page()
+        first.goto(f"{server}/login")
+        first.fill("input[name=username]", "r1")
+        first.fill("input[name=password]", PASSWORD)
+        first.keyboard.press("Enter")
+        first.wait_for_url(f"{server}/reviews/")
+        first.goto(f"{server}/reviews/{sid}")
+        second = context.new_page()
+        second.goto(f"{server}/reviews/{sid}")
+        first.wait_for_function("document.querySelector('.paper-photo').complete")
+        expect(first.locator(".paper-pdf")).to_be_visible()
+        expect(first.locator("#paper-stage .watermark span").first).to_contain_text("王老师 r1")
+        first.screenshot(path=str(ARTIFACTS / "review-paper.png"))
+
+        # The watermark cannot be switched off from the page: removing it brings it back.
+        first.evaluate("document.querySelector('#video-stage .watermark').remove()")
+        expect(first.locator("#video-stage .watermark span").first).to_contain_text("王老师 r1")
+
+        # A transcript correction from the keyboard-less path: click 校对, type, Enter.
+        first.locator(".seg-edit").nth(1).click()
+        first.keyboard.press("Control+a")
+        first.keyboard.type("拥护党的纲领，遵守党的章程。")
+        first.keyboard.press("Enter")
+        expect(first.locator(".seg").nth(1)).to_have_class("seg corrected")
+
+        first.keyboard.type("12")
+        first.keyboard.press("Escape")
+        _wait_saved(first)
+        second.keyboard.type("9")  # the second tab still holds revision 0
+        second.keyboard.press("Escape")
+        expect(second.locator("#conflict")).to_contain_text("另一个标签页或窗口中修改过")
+        second.screenshot(path=str(ARTIFACTS / "conflict.png"))
+        browser.close()
+    db.session.expire_all()
+    review = db.session.scalar(select(Review))
+    assert [s.points for s in review.scores if s.points is not None] == [12]

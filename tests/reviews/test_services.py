@@ -1,0 +1,194 @@
+"""Review services: claiming and locks, autosave versions, submitting, double marking, the queue."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from review.extensions import db
+from review.models import AuditEvent, Period, Review, Submission, TranscriptSegment
+from review.services import reviews as service
+from review.services.reviews import QueueFilters
+
+
+def full_scores(review: Review, points: float = 15) -> dict:
+    """Return a payload scoring every criterion of the review's rubric."""
+    criteria = service._criteria(review)
+    return {"scores": {str(cid): {"points": points, "note": f"说明{cid}"} for cid in criteria}}
+
+
+def state_of(submission_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Submission, submission_id).state
+
+
+def test_claim_starts_review_freezes_rubric_and_locks(more_people, make_submission):
+    sid = make_submission()
+    r1, r3 = more_people["reviewer"].id, more_people["reviewer_c"].id
+    review = service.claim(r1, sid)
+    assert review.state == "draft" and review.revision == 0
+    assert review.claimed_until > datetime.now(timezone.utc) + timedelta(hours=7, minutes=59)
+    assert state_of(sid) == "in_review"
+    assert db.session.get(Period, more_people["period"].id).rubric_version.frozen is True
+    with pytest.raises(ConflictError, match="王老师领取"):
+        service.claim(r3, sid)
+    assert service.next_ungraded(r3) is None
+    row = service.list_queue(r3, QueueFilters(state="all"))[0]
+    assert row.claimed_by == "王老师" and row.mine is None
+    assert service.claim(r1, sid).id == review.id  # resuming renews, never duplicates
+    review.claimed_until = datetime.now(timezone.utc) - timedelta(minutes=1)  # lock ran out
+    db.session.commit()
+    assert service.next_ungraded(r3) == sid
+    assert service.claim(r3, sid).reviewer_id == r3
+
+
+def test_only_reviewers_of_the_branch_can_claim(more_people, make_submission):
+    sid = make_submission()
+    with pytest.raises(PermissionDeniedError):
+        service.claim(more_people["reviewer_b"].id, sid)
+    with pytest.raises(PermissionDeniedError):
+        service.claim(more_people["committee"].id, sid)
+
+
+def test_not_yet_submitted_is_not_claimable(people, make_submission):
+    sid = make_submission()
+    db.session.get(Submission, sid).current.submitted_at = None
+    db.session.commit()
+    with pytest.raises(ConflictError, match="不在待审阅状态"):
+        service.claim(people["reviewer"].id, sid)
+
+
+def test_autosave_checks_revision(people, make_submission):
+    sid = make_submission()
+    r1 = people["reviewer"].id
+    review = service.claim(r1, sid)
+    first = next(iter(service._criteria(review)))
+    saved = service.autosave(r1, review.id, 0, {"scores": {str(first): {"points": "12", "note": "好"}},
+                                                "overall_comment": "总体不错",
+                                                "comments": [{"at": 3.5, "text": "这里声音小", "visible": True}]})
+    assert saved.revision == 1
+    with pytest.raises(ConflictError) as stale:
+        service.autosave(r1, review.id, 0, {"overall_comment": "另一个标签页"})
+    assert stale.value.code == "stale_revision" and "另一个标签页" in str(stale.value.message)
+    db.session.expire_all()
+    review = db.session.get(Review, review.id)
+    assert review.overall_comment == "总体不错" and review.revision == 1
+    assert [(s.points, s.note) for s in review.scores] == [(12.0, "好")]
+    assert [(c.at_seconds, c.text, c.visible_to_activist) for c in review.comments] == [(3.5, "这里声音小", True)]
+
+
+@pytest.mark.parametrize("points", [21, -1, "abc"])
+def test_autosave_refuses_points_outside_the_range(people, make_submission, points):
+    sid = make_submission()
+    review = service.claim(people["reviewer"].id, sid)
+    first = next(iter(service._criteria(review)))
+    with pytest.raises(ValidationError, match="入党动机"):
+        service.autosave(people["reviewer"].id, review.id, 0, {"scores": {str(first): {"points": points}}})
+
+
+def test_autosave_of_someone_elses_review_is_not_found(more_people, make_submission):
+    sid = make_submission()
+    review = service.claim(more_people["reviewer"].id, sid)
+    with pytest.raises(NotFoundError):
+        service.autosave(more_people["reviewer_c"].id, review.id, 0, {"overall_comment": "x"})
+
+
+def test_submit_needs_every_criterion_then_freezes(people, make_submission):
+    sid = make_submission()
+    r1 = people["reviewer"].id
+    review = service.claim(r1, sid)
+    partial = full_scores(review)
+    partial["scores"].popitem()
+    with pytest.raises(ValidationError, match="还有 1 项没有打分：入党誓词"):
+        service.submit(r1, review.id, 0, partial)
+    assert db.session.get(Review, review.id).revision == 0  # nothing half-saved
+    service.submit(r1, review.id, 0, full_scores(review))
+    assert state_of(sid) == "reviewed"
+    review = db.session.get(Review, review.id)
+    assert review.state == "submitted" and review.submitted_at and review.claimed_until is None
+    with pytest.raises(ConflictError, match="已经提交"):
+        service.autosave(r1, review.id, review.revision, {"overall_comment": "改"})
+    actions = {e.action for e in db.session.scalars(db.select(AuditEvent))}
+    assert {"review.start", "review.submit"} <= actions
+
+
+def test_double_marking_two_blind_reviewers(more_people, make_submission):
+    period = db.session.get(Period, more_people["period"].id)
+    period.double_marking = True
+    db.session.commit()
+    sid = make_submission()
+    r1, r3, r4 = (more_people[k].id for k in ("reviewer", "reviewer_c", "reviewer_d"))
+    first = service.claim(r1, sid)
+    assert first.claimed_until is None  # no lock: two people score it
+    second = service.claim(r3, sid)
+    with pytest.raises(ConflictError, match="两位审阅人"):
+        service.claim(r4, sid)
+    assert service.next_ungraded(r4) is None
+    service.submit(r1, first.id, 0, full_scores(first, 18))
+    assert state_of(sid) == "in_review"
+    assert service.next_ungraded(r3) == sid
+    service.submit(r3, second.id, 0, full_scores(second, 10))
+    assert state_of(sid) == "reviewed"
+
+
+def test_single_marking_second_submit_is_refused(more_people, make_submission):
+    sid = make_submission()
+    r1, r3 = more_people["reviewer"].id, more_people["reviewer_c"].id
+    mine = service.claim(r1, sid)
+    mine.claimed_until = datetime.now(timezone.utc) - timedelta(hours=1)
+    db.session.commit()
+    theirs = service.claim(r3, sid)
+    service.submit(r3, theirs.id, 0, full_scores(theirs))
+    with pytest.raises(ConflictError, match="其他审阅人"):
+        service.submit(r1, mine.id, 0, full_scores(mine))
+
+
+def test_queue_is_oldest_first_with_filters(more_people, make_submission):
+    old = make_submission("activist", days_ago=20, flags=("low_volume",))
+    new = make_submission("activist_c", days_ago=2)
+    other_branch = make_submission("activist_b", days_ago=30)
+    r1 = more_people["reviewer"].id
+    rows = service.list_queue(r1, QueueFilters())
+    assert [r.submission.id for r in rows] == [old, new]
+    assert rows[0].overdue_days == 6 and rows[1].overdue_days == 0
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(overdue=True))] == [old]
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(flag="low_volume"))] == [old]
+    assert service.list_queue(r1, QueueFilters(period_id=more_people["period"].id + 99)) == []
+    assert service.next_ungraded(r1) == old
+    assert service.next_ungraded(r1, exclude_id=old) == new
+    review = service.claim(r1, old)
+    service.submit(r1, review.id, 0, full_scores(review))
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters())] == [new]
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(state="reviewed"))] == [old]
+    assert service.next_ungraded(r1) == new
+    assert other_branch not in [r.submission.id for r in service.list_queue(
+        more_people["reviewer"].id, QueueFilters(state="all"))]
+
+
+def test_correct_segment_keeps_the_original(people, make_submission):
+    sid = make_submission()
+    segment = db.session.get(Submission, sid).current.video.segments[0]
+    service.correct_segment(people["reviewer"].id, segment.id, "  我志愿加入 中国共产党 ")
+    segment = db.session.get(TranscriptSegment, segment.id)
+    assert segment.text == "我志愿加入 中国共产党" and segment.original_text == "我志愿加入中国共产党"
+    assert segment.corrected_by == people["reviewer"].id and segment.corrected_at
+    with pytest.raises(ValidationError):
+        service.correct_segment(people["reviewer"].id, segment.id, "   ")
+    service.correct_segment(people["reviewer"].id, segment.id, "我志愿加入中国共产党")
+    assert segment.corrected_by is None  # back to the recogniser's text
+
+
+def test_autosave_keeps_comment_rows_that_stay(people, make_submission):
+    sid = make_submission()
+    r1 = people["reviewer"].id
+    review = service.claim(r1, sid)
+    pinned = [{"at": 1.0, "text": "开头"}, {"at": 4.2, "text": "誓词"}]
+    service.autosave(r1, review.id, 0, {"comments": pinned})
+    first_ids = {c.text: c.id for c in db.session.get(Review, review.id).comments}
+    service.autosave(r1, review.id, 1, {"comments": [{**pinned[1], "visible": True},
+                                                     {"at": 5, "text": "结尾"}]})
+    db.session.expire_all()
+    comments = db.session.get(Review, review.id).comments
+    assert [(c.text, c.visible_to_activist) for c in comments] == [("誓词", True), ("结尾", False)]
+    assert comments[0].id == first_ids["誓词"]

@@ -1,0 +1,43 @@
+"""A reviewer's transcript correction survives a re-transcription job (real Whisper)."""
+from __future__ import annotations
+
+import pytest
+
+from review.extensions import db
+from review.services import pipeline
+from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
+from tests.reviews.conftest import login, submit_version
+
+pytestmark = pytest.mark.slow
+
+
+def test_correction_survives_retranscription(app, client, people, ingest, oath_clip):
+    video_id = ingest(oath_clip)
+    run_jobs(app)
+    video = reload_video(video_id)
+    assert video.reviewable, (video.state, video.error_code)
+    submission = submission_of(video_id)
+    submit_version(submission.current)
+    first = video.segments[0]
+    heard, corrected = first.text, "我志愿加入中国共产党（审阅人校对）"
+    login(client, "r1")
+    resp = client.post(f"/reviews/{submission.id}/segments/{first.id}", json={"text": corrected})
+    assert resp.status_code == 200 and resp.get_json()["corrected"] is True
+
+    video = reload_video(video_id)
+    engine = video.transcript_engine
+    video.transcript_engine = None  # ask for a fresh transcription, as an admin re-run would
+    video.attempts += 1  # a new deterministic job id (transcribe-<id>-<attempt>)
+    db.session.commit()
+    assert any(job.startswith("transcribe-") for job in pipeline.enqueue_video(video_id))
+    run_jobs(app)
+
+    video = reload_video(video_id)
+    assert video.transcript_engine == engine  # the job really ran to the end
+    segment = next(s for s in video.segments if s.id == first.id)
+    assert segment.text == corrected and segment.original_text == heard
+    assert segment.corrected_by == people["reviewer"].id
+    vtt = client.get(f"/reviews/{submission.id}/captions.vtt").get_data(as_text=True)
+    assert corrected in vtt
+    html = client.get(f"/reviews/{submission.id}").get_data(as_text=True)
+    assert corrected in html and "已校对" in html

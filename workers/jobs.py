@@ -130,8 +130,6 @@ def transcode_video(video_id: int) -> None:
 
 def transcribe_video(video_id: int) -> None:
     """Transcribe the WAV with the configured Whisper engine; write segments and WebVTT."""
-    from media.vtt import write_vtt
-
     from review.services.asr import get_engine
 
     _fresh_connection()
@@ -148,7 +146,6 @@ def transcribe_video(video_id: int) -> None:
         _fail_or_raise(video_id, exc)
         return
     vtt = pipeline.video_dir(video) / "transcript.vtt"
-    write_vtt(transcript.segments, vtt)
     pipeline.save_transcript(video, transcript.segments, f"{transcript.engine}:{transcript.model}",
                              _relative(vtt))
 

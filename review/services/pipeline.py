@@ -98,14 +98,29 @@ def enqueue_video(video_id: int) -> list[str]:
     for step in steps:
         job_id = f"{step}-{video.id}-{video.attempts}"
         queue = current_app.extensions["rq"][STEP_QUEUES[step]]
+        _drop_finished_job(job_id)
         try:
             queue.enqueue(STEP_FUNCS[step], video.id, job_id=job_id, unique=True,
                           job_timeout=step_timeout(step, video), result_ttl=3600,
                           failure_ttl=7 * 86400, retry=_retry(step))
             queued.append(job_id)
         except DuplicateJobError:
-            continue
+            continue  # the same step is queued or running already
     return queued
+
+
+def _drop_finished_job(job_id: str) -> None:
+    """Forget a finished or failed job with this id, so that a retry can reuse the id."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(job_id, connection=current_app.extensions["redis"])
+    except NoSuchJobError:
+        return
+    if job.get_status(refresh=False) in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
+                                         JobStatus.CANCELED):
+        job.delete()
 
 
 def _retry(step: str) -> Retry:
@@ -180,11 +195,14 @@ def is_reviewable(video: Video) -> bool:
 
 
 def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> None:
-    """Replace the machine transcript, keeping any human correction as it is."""
+    """Replace the machine transcript and its WebVTT, keeping any human correction as it is."""
+    from media.vtt import write_vtt
+
     if any(s.corrected_by for s in video.segments):
-        # A reviewer corrected this transcript: a re-run must not overwrite it.
+        # A reviewer corrected this transcript: a re-run must not overwrite it (nor its VTT).
         finish_step(video, "transcribe", transcript_engine=engine)
         return
+    write_vtt(segments, media_path(vtt_relative))
     video.segments.clear()
     db.session.flush()
     for position, seg in enumerate(segments):

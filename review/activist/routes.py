@@ -10,12 +10,20 @@ from sqlalchemy import select
 
 from review.access import get_submission_or_404, role_required, visible_submissions
 from review.activist import bp
-from review.activist.status import (STEP_WEIGHTS, days_left, outcome_label, paper_summary,
-                                    pending_upload, report_status, video_status)
+from review.activist.status import (
+    STEP_WEIGHTS,
+    days_left,
+    outcome_label,
+    paper_summary,
+    pending_upload,
+    report_status,
+    video_status,
+)
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Period, Role, Submission, SubmissionVersion
 from review.services import submissions
+from review.services.analyses import analyses_json
 from review.services.papers import has_paper
 from review.services.periods import open_periods
 
@@ -87,7 +95,8 @@ def report(period_id: int):
     earlier = [v for v in (submission.versions if submission else []) if v is not version]
     feedback = submissions.released_feedback(version.id) if version and version.frozen else None
     return render_template("activist/report.html", **card, editable=editable, is_open=is_open,
-                           earlier=earlier, feedback=feedback,
+                           earlier=earlier, feedback=feedback, seek_url=lambda t: f"#t={t:.1f}",
+                           analyses=analyses_json(version) if version else {},
                            config=_upload_config(period, submission))
 
 

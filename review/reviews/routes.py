@@ -18,8 +18,8 @@ from review.reviews.guards import json_error, json_refusal, staff_only
 from review.reviews.page import page_context
 from review.services import audit
 from review.services import reviews as service
+from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
-
 
 QUEUE_PAGE = 100
 
@@ -81,7 +81,8 @@ def show(submission_id: int):
     audit.record(current_user.id, "submission.view", "submission", submission_id,
                  ip=request.remote_addr, commit=False)
     context = page_context(submission, review, current_user, datetime.now(timezone.utc))
-    html = render_template("reviews/show.html", notice=notice, **context)
+    html = render_template("reviews/show.html", notice=notice, seek_url=lambda t: f"#t={t:.1f}",
+                           analyses=analyses_json(submission.current), **context)
     db.session.commit()  # once, after rendering: a commit would expire what the page shows
     return html, 200, {"Cache-Control": "private, no-store"}
 

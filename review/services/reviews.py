@@ -378,4 +378,7 @@ def correct_segment(user_id: int, segment_id: int, text: str) -> TranscriptSegme
     audit.record(user_id, "transcript.correct", "segment", segment.id,
                  {"video": segment.video_id}, commit=False)
     db.session.commit()
+    from review.services.search import reindex_video
+
+    reindex_video(segment.video_id)  # the corrected words become searchable at once
     return segment

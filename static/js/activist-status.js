@@ -27,6 +27,11 @@
     if (played && played.catch) played.catch(function () { /* autoplay refused: stays paused */ });
   });
 
+  window.addEventListener("hashchange", function () {  // #t=12.5 links in the analysis hints
+    var m = /#t=([0-9.]+)/.exec(location.hash), player = $("player");
+    if (m && player) { player.currentTime = parseFloat(m[1]); player.scrollIntoView({ block: "center" }); }
+  });
+
   /* ---- live processing status ---- */
   function setVideoState(key, text) {
     var badge = $("video-state");

@@ -58,7 +58,13 @@
     if (document.fullscreenElement) { document.exitFullscreen(); }
     else if (stage && stage.requestFullscreen) { stage.requestFullscreen(); }  // keeps the watermark
   }
+  function seekFromUrl() {  // ?t=12.5 from search results, #t=12.5 from analysis hints
+    var m = /[?&#]t=([0-9.]+)/.exec(location.search + location.hash);
+    if (m) seek(parseFloat(m[1]));
+  }
   if (player) {
+    player.addEventListener("loadedmetadata", seekFromUrl, { once: true });
+    window.addEventListener("hashchange", seekFromUrl);
     $("#speed").addEventListener("change", function (e) { player.playbackRate = parseFloat(e.target.value); });
     $("#captions-on").addEventListener("change", function (e) {
       if (player.textTracks[0]) player.textTracks[0].mode = e.target.checked ? "showing" : "hidden";

@@ -11,11 +11,12 @@ $(BIN)/python:
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test,openai-whisper]'
 	touch $@
 
 install: $(STAMP)
-	$(BIN)/pybabel compile -q -d review/translations -f || true
+	$(BIN)/pybabel -q compile -d review/translations -f
 
 run: install
 	$(BIN)/python scripts/run_local.py
@@ -26,3 +27,12 @@ test: install
 
 clean-instance:
 	rm -rf instance
+
+# Re-extract the msgids into the .pot and merge them into the English .po (then translate
+# the new, empty entries). -N: no fuzzy guesses, so a changed msgid shows Chinese, not a wrong match.
+.PHONY: translations
+translations: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o review/translations/messages.pot .
+	test -f review/translations/en/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel init -l en -i review/translations/messages.pot -d review/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i review/translations/messages.pot -d review/translations

@@ -29,6 +29,22 @@ def babel_languages() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
 
 
+def _remember_locale() -> None:
+    """Store a `?lang=` choice even when the view only redirects."""
+    if "lang" in request.args:
+        get_locale()
+
+
+def lang_url(code: str) -> str:
+    """Return the current page's URL with the UI language switched to code."""
+    from flask import url_for
+
+    if request.endpoint is None or request.method != "GET":
+        return f"?lang={code}"
+    args = {**request.view_args, **request.args.to_dict(), "lang": code}
+    return url_for(request.endpoint, **args)
+
+
 def format_dt(value: datetime | None, fmt: str = "medium") -> str:
     """Format a datetime for the reader, e.g. 2026年11月26日 16:08."""
     if value is None:
@@ -49,6 +65,8 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "review" / "translations"),
     )
+    app.before_request(_remember_locale)
+    app.jinja_env.globals["lang_url"] = lang_url
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     from review.labels import label

@@ -131,3 +131,11 @@ def test_language_chosen_before_login_is_kept(client, auth, people):
     auth.login("r1")
     page = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Review queue" in page and "Branch reviewer" in page
+
+
+def test_language_choice_survives_a_redirect_and_keeps_the_query(client, auth, people):
+    auth.login("r1")
+    client.get("/?lang=en")  # the index only redirects
+    page = client.get("/reviews/?period=1").get_data(as_text=True)
+    assert 'lang="en"' in page  # the choice made on a redirecting URL was kept
+    assert re.search(r'href="/reviews/\?[^"]*period=1[^"]*lang=zh_CN', page)

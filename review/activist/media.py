@@ -16,6 +16,7 @@ from review.activist import bp
 from review.extensions import db
 from review.models import PaperFile, Role, SubmissionVersion, Video
 from review.services.papers import file_path
+from review.reviews.media import unsatisfiable
 from review.services.pipeline import media_path
 
 MIMETYPES = {"pdf": "application/pdf", "photo": "image/jpeg",
@@ -37,6 +38,9 @@ def _own_video(video_id: int) -> Video:
 def _send(path: Path | None, mimetype: str, **kwargs):  # noqa: ANN202
     if path is None or not path.is_file():
         abort(404)
+    refusal = unsatisfiable(path.stat().st_size)
+    if refusal is not None:  # checked first: send_file would leave the file open when it raises
+        return refusal
     response = send_file(path, mimetype=mimetype, conditional=True, max_age=0, **kwargs)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"

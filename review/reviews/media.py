@@ -60,13 +60,13 @@ def send_media(relative: str | None, mimetype: str | None = None) -> Response:
         resp = Response(mimetype=mimetype)
         resp.headers["X-Sendfile"] = str(path)
         return _private(resp)
-    refusal = _unsatisfiable(path.stat().st_size)
+    refusal = unsatisfiable(path.stat().st_size)
     if refusal is not None:  # checked first: send_file would leave the file open when it raises
         return refusal
     return _private(send_file(path, mimetype=mimetype, conditional=True, max_age=MAX_AGE))
 
 
-def _unsatisfiable(length: int) -> Response | None:
+def unsatisfiable(length: int) -> Response | None:
     """Return the 416 answer when the request's Range cannot be served from length bytes."""
     header = request.headers.get("Range")
     if not header:
@@ -120,7 +120,7 @@ def captions(submission_id: int):
     if not video.segments:
         return send_media(video.vtt_path, "text/vtt")
     data = render_vtt(video.segments).encode()
-    refusal = _unsatisfiable(len(data))
+    refusal = unsatisfiable(len(data))
     if refusal is not None:
         return refusal
     resp = Response(data, mimetype="text/vtt")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
+import warnings
 import wave
 from pathlib import Path
 
@@ -28,10 +30,44 @@ def load_audio(path: os.PathLike | str):
     return np.frombuffer(frames, dtype=np.int16).astype(np.float32) / 32768.0
 
 
+def speech_only(audio):
+    """Keep only the speech in `audio` (faster-whisper's Silero VAD, same defaults as there).
+
+    Returns the concatenated speech and a function mapping its times back to the original.
+    """
+    import numpy as np
+    from faster_whisper.vad import (
+        SpeechTimestampsMap,
+        VadOptions,
+        collect_chunks,
+        get_speech_timestamps,
+    )
+
+    chunks = get_speech_timestamps(audio, VadOptions())
+    if not chunks:
+        return np.zeros(0, dtype=np.float32), lambda t, is_end=False: t
+    pieces, _ = collect_chunks(audio, chunks)
+    ts_map = SpeechTimestampsMap(chunks, SAMPLE_RATE)
+    return np.concatenate(pieces), lambda t, is_end=False: ts_map.get_original_time(
+        t, is_end=is_end
+    )
+
+
+def _load_tokenizer(model) -> None:
+    """Read the tokenizer's bundled vocabulary now (cached), without its unclosed-file warning."""
+    from whisper.tokenizer import get_tokenizer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # openai-whisper never closes the file
+        get_tokenizer(model.is_multilingual, num_languages=model.num_languages)
+
+
 class OpenAIWhisperTranscriber:
     """Transcribe with openai-whisper from a local checkpoint (.pt); never downloads."""
 
-    def __init__(self, checkpoint_path: os.PathLike | str, device: str = "auto") -> None:
+    def __init__(
+        self, checkpoint_path: os.PathLike | str, device: str = "auto", cpu_threads: int = 0
+    ) -> None:
         try:
             import whisper
         except ImportError as exc:
@@ -47,11 +83,17 @@ class OpenAIWhisperTranscriber:
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = device
+        if cpu_threads > 0:  # process-wide in torch, like CTranslate2's intra_threads per model
+            import torch
+
+            torch.set_num_threads(cpu_threads)
         try:
             # A file path makes load_model read it instead of downloading a named model.
             self._model = whisper.load_model(str(self.checkpoint_path), device=device)
-        except (RuntimeError, OSError) as exc:
+        except (RuntimeError, OSError, EOFError, KeyError, TypeError, ValueError,
+                pickle.UnpicklingError) as exc:
             raise MediaError("model_missing", f"cannot load {self.checkpoint_path}: {exc}") from exc
+        _load_tokenizer(self._model)
 
     def transcribe(
         self,
@@ -62,11 +104,15 @@ class OpenAIWhisperTranscriber:
         vad: bool = True,
         beam_size: int = 1,
     ) -> Transcript:
-        """Transcribe one audio file; `vad` is ignored because openai-whisper has none."""
+        """Transcribe one audio file; `vad` drops silence first, as faster-whisper does."""
         audio = load_audio(audio_path)
+        duration = len(audio) / SAMPLE_RATE
+        speech, to_original = speech_only(audio) if vad else (audio, lambda t, is_end=False: t)
+        if len(speech) == 0:
+            return Transcript([], language, duration, ENGINE, self.checkpoint_path.name)
         try:
             result = self._model.transcribe(
-                audio,
+                speech,
                 language=language,
                 initial_prompt=initial_prompt,
                 beam_size=beam_size if beam_size > 1 else None,
@@ -80,13 +126,18 @@ class OpenAIWhisperTranscriber:
                 "transcribe_failed", f"{type(exc).__name__}: {exc}", retryable=True
             ) from exc
         raw = [
-            RawSegment(s["start"], s["end"], s["text"], s.get("no_speech_prob", 0.0))
+            RawSegment(
+                to_original(s["start"]),
+                to_original(s["end"], is_end=True),
+                s["text"],
+                s.get("no_speech_prob", 0.0),
+            )
             for s in result.get("segments", [])
         ]
         return Transcript(
             segments=postprocess(raw),
             language=language,
-            duration=len(audio) / SAMPLE_RATE,
+            duration=duration,
             engine=ENGINE,
             model=self.checkpoint_path.name,
         )

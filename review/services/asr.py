@@ -14,6 +14,10 @@ def get_engine():  # noqa: ANN201
     model = cfg["WHISPER_MODEL"]
     if engine == "faster-whisper":
         model = str(resolve_model(model, cfg["MODEL_CACHE"]))
+    elif engine == "openai-whisper" and not model:
+        from media.convert import bundled_checkpoint
+
+        model = str(bundled_checkpoint(cfg["MODEL_CACHE"]))  # converted once, then reused
     options = {"device": cfg["WHISPER_DEVICE"]}
     if cfg.get("WHISPER_COMPUTE_TYPE") and engine == "faster-whisper":
         options["compute_type"] = cfg["WHISPER_COMPUTE_TYPE"]

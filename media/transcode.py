@@ -111,7 +111,9 @@ def _transcode(
     # otherwise drag the shared frames (and so the H.264 stream) to full range too.
     main = _scale(split[0], width, height, "tv").filter("format", "yuv420p")
     poster_at = min(POSTER_AT, pr.duration * 0.1)
-    poster = _scale(split[1].filter("trim", start=f"{poster_at:.3f}"), width, height, "pc")
+    # A bounded trim: after its end the poster branch drops frames instead of scaling them all.
+    poster_branch = split[1].filter("trim", start=f"{poster_at:.3f}", end=f"{poster_at + 1:.3f}")
+    poster = _scale(poster_branch, width, height, "pc")
     main_streams = [main]
     av = dict(
         vcodec="libx264",

@@ -1,14 +1,17 @@
 """Who may open what: every page and API route against every role, and the submission helpers."""
 from __future__ import annotations
 
-import contextvars
 import re
 
 import pytest
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import NotFound
 
-from review.access import can_read_submission, get_submission_or_404, visible_submissions
+from review.access import (
+    can_read_submission,
+    get_submission_or_404,
+    visible_submissions,
+)
 from review.extensions import db
 from review.services import accounts
 from review.services.submissions import get_or_create_draft
@@ -57,20 +60,6 @@ ACCESS = {
 # Routes open to everyone, tested elsewhere (test_auth, test_openapi).
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}
 CASES = [(path, role, expected) for path, row in ACCESS.items() for role, expected in row.items()]
-
-
-@pytest.fixture
-def client(app, people):
-    """A client whose requests each get a fresh app context, and so their own `g`, as in production.
-
-    The shared `client` fixture's requests run inside the app context that the `app` fixture
-    keeps pushed and share its `g`: the fixtures forget Flask-Login's user at each request, but
-    anything else cached on `g` (Flask-Babel's locale, for one) survives into later requests.
-    """
-    client = app.test_client()
-    shared_open = client.open
-    client.open = lambda *args, **kwargs: contextvars.Context().run(shared_open, *args, **kwargs)
-    return client
 
 
 def test_table_covers_every_route(app):

@@ -1,8 +1,6 @@
 """Login, logout, forced password change, cookies, hashes and the Chinese UI."""
 from __future__ import annotations
 
-import contextvars
-
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 
@@ -17,20 +15,6 @@ HOMES = {"a1": ("/my/", "我的思想汇报"), "r1": ("/reviews/", "审阅队列
          "c1": ("/committee/", "党委工作台"), "admin": ("/admin/", "系统管理")}
 ACTIVIST_HOME, REVIEWER_HOME = HOMES["a1"][0], HOMES["r1"][0]
 NEW_PASSWORD = "brand-new-pass-1"
-
-
-@pytest.fixture
-def client(app, people):
-    """A client whose requests each get a fresh app context, and so their own `g`, as in production.
-
-    The shared `client` fixture's requests run inside the app context that the `app` fixture
-    keeps pushed and share its `g`: the fixtures forget Flask-Login's user at each request, but
-    anything else cached on `g` (Flask-Babel's locale, for one) survives into later requests.
-    """
-    client = app.test_client()
-    shared_open = client.open
-    client.open = lambda *args, **kwargs: contextvars.Context().run(shared_open, *args, **kwargs)
-    return client
 
 
 def test_login_page_is_chinese(client):

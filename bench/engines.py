@@ -8,6 +8,7 @@
 Every setting runs in its own process, so the peak RSS (VmHWM) belongs to that engine alone.
 openai-whisper reads the bundled CTranslate2 model converted by media.convert (same weights).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,9 +49,11 @@ def settings(quick: bool, device: str) -> list[Setting]:
     else:
         computes, openai_compute = ("int8", "float32"), "float32"
     if quick:
-        return [Setting("faster-whisper", computes[0], 1, True),
-                Setting("faster-whisper", computes[1], 1, True),
-                Setting("openai-whisper", openai_compute, 1, True)]
+        return [
+            Setting("faster-whisper", computes[0], 1, True),
+            Setting("faster-whisper", computes[1], 1, True),
+            Setting("openai-whisper", openai_compute, 1, True),
+        ]
     grid = [(b, v) for b in (1, 5) for v in (True, False)]
     out = [Setting("faster-whisper", c, b, v) for c in computes for b, v in grid]
     return out + [Setting("openai-whisper", openai_compute, b, v) for b, v in grid]
@@ -76,8 +79,22 @@ def make_long_clip(out: Path) -> Path:
         graph.append(f"[{i}:a]aresample=16000,aformat=channel_layouts=mono[a{i}]")
         labels += [f"[a{i}]", f"[s{i}]"]
     graph.append(f"{''.join(labels)}concat=n={2 * n}:v=0:a=1[out]")
-    proc = run_ffmpeg(["-y", *inputs, "-filter_complex", ";".join(graph), "-map", "[out]",
-                       "-c:a", "flac", str(out)], timeout=120, nice=False, safe=False)
+    proc = run_ffmpeg(
+        [
+            "-y",
+            *inputs,
+            "-filter_complex",
+            ";".join(graph),
+            "-map",
+            "[out]",
+            "-c:a",
+            "flac",
+            str(out),
+        ],
+        timeout=120,
+        nice=False,
+        safe=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"ffmpeg failed: {proc.stderr[-500:]}")
     return out
@@ -87,14 +104,18 @@ def clip_set(quick: bool, workdir: Path, which: str = "all") -> list[dict]:
     """Return [{name, path, reference}] for the run: the short clips, the long one or all."""
     refs = references()
     if quick:
-        return [{"name": "oath.flac", "path": str(DATA / "oath.flac"),
-                 "reference": refs["oath.flac"]}]
+        return [
+            {"name": "oath.flac", "path": str(DATA / "oath.flac"), "reference": refs["oath.flac"]}
+        ]
     out = [{"name": n, "path": str(DATA / n), "reference": refs[n]} for n in CLIPS]
     if which == "short":
         return out
     long_ref = "".join(refs[n] for n in CLIPS) * LONG_REPEATS
-    long_clip = {"name": "long_3min.flac", "reference": long_ref,
-                 "path": str(make_long_clip(workdir / "long_3min.flac"))}
+    long_clip = {
+        "name": "long_3min.flac",
+        "reference": long_ref,
+        "path": str(make_long_clip(workdir / "long_3min.flac")),
+    }
     return [long_clip] if which == "long" else [*out, long_clip]
 
 
@@ -111,12 +132,17 @@ def load_engine(setting: Setting, job: dict):
     if setting.engine == "faster-whisper":
         from media.asr.faster import FasterWhisperTranscriber
 
-        return FasterWhisperTranscriber(job["model_dir"], device=job["device"],
-                                        compute_type=setting.compute, cpu_threads=job["threads"])
+        return FasterWhisperTranscriber(
+            job["model_dir"],
+            device=job["device"],
+            compute_type=setting.compute,
+            cpu_threads=job["threads"],
+        )
     from media.asr.openai import OpenAIWhisperTranscriber
 
-    return OpenAIWhisperTranscriber(job["checkpoint"], device=job["device"],
-                                    cpu_threads=job["threads"])
+    return OpenAIWhisperTranscriber(
+        job["checkpoint"], device=job["device"], cpu_threads=job["threads"]
+    )
 
 
 def worker(job: dict) -> dict:
@@ -131,20 +157,40 @@ def worker(job: dict) -> dict:
     clips, edits, chars = [], 0, 0
     for clip in job["clips"]:
         cpu0, t0 = time.process_time(), time.perf_counter()
-        result = engine.transcribe(clip["path"], language="zh", beam_size=setting.beam,
-                                   vad=setting.vad,
-                                   initial_prompt=DOMAIN_PROMPT_ZH if job["prompt"] else None)
+        result = engine.transcribe(
+            clip["path"],
+            language="zh",
+            beam_size=setting.beam,
+            vad=setting.vad,
+            initial_prompt=DOMAIN_PROMPT_ZH if job["prompt"] else None,
+        )
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         ref, hyp = normalize_for_cer(clip["reference"]), normalize_for_cer(result.text)
         dist = edit_distance(ref, hyp)
         edits, chars = edits + dist, chars + len(ref)
-        clips.append({"name": clip["name"], "audio_s": result.duration, "wall_s": wall,
-                      "cpu_s": cpu, "cer": dist / len(ref), "text": result.text})
+        clips.append(
+            {
+                "name": clip["name"],
+                "audio_s": result.duration,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "cer": dist / len(ref),
+                "text": result.text,
+            }
+        )
     audio = sum(c["audio_s"] for c in clips)
     wall = sum(c["wall_s"] for c in clips)
-    return {"setting": asdict(setting), "load_s": load_s, "audio_s": audio, "wall_s": wall,
-            "cpu_s": sum(c["cpu_s"] for c in clips), "speed_x": audio / wall,
-            "peak_rss_mb": peak_rss_mb(), "cer": edits / chars, "clips": clips}
+    return {
+        "setting": asdict(setting),
+        "load_s": load_s,
+        "audio_s": audio,
+        "wall_s": wall,
+        "cpu_s": sum(c["cpu_s"] for c in clips),
+        "speed_x": audio / wall,
+        "peak_rss_mb": peak_rss_mb(),
+        "cer": edits / chars,
+        "clips": clips,
+    }
 
 
 def run_in_children(job: dict, workers: int = 1) -> dict:
@@ -156,9 +202,17 @@ def run_in_children(job: dict, workers: int = 1) -> dict:
     """
     cmd = [sys.executable, __file__, "--worker"]
     started = time.perf_counter()
-    procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-             for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(workers)
+    ]
     for proc in procs:  # hand every worker its job before waiting on any of them
         proc.stdin.write(json.dumps(job))
         proc.stdin.close()
@@ -174,11 +228,13 @@ def run_in_children(job: dict, workers: int = 1) -> dict:
     if workers == 1:
         return dict(results[0], batch_wall_s=batch_wall)
     merged = dict(results[0], workers=workers, per_worker=results, batch_wall_s=batch_wall)
-    merged.update(audio_s=sum(r["audio_s"] for r in results),
-                  wall_s=max(r["wall_s"] for r in results),
-                  cpu_s=sum(r["cpu_s"] for r in results),
-                  peak_rss_mb=sum(r["peak_rss_mb"] for r in results),
-                  cer=sum(r["cer"] for r in results) / workers)
+    merged.update(
+        audio_s=sum(r["audio_s"] for r in results),
+        wall_s=max(r["wall_s"] for r in results),
+        cpu_s=sum(r["cpu_s"] for r in results),
+        peak_rss_mb=sum(r["peak_rss_mb"] for r in results),
+        cer=sum(r["cer"] for r in results) / workers,
+    )
     merged["speed_x"] = merged["audio_s"] / merged["wall_s"]
     return merged
 
@@ -193,44 +249,68 @@ def prepare_models(cache: Path | None) -> tuple[Path, Path]:
 
 def print_table(results: list[dict]) -> None:
     """Print one row per setting, then faster-whisper/openai-whisper ratios."""
-    head = (f"{'setting':<44}{'load s':>7}{'audio s':>8}{'wall s':>8}{'×RT':>7}{'cpu s':>7}"
-            f"{'×RT/cpu':>8}{'RSS MiB':>9}{'CER':>7}")
+    head = (
+        f"{'setting':<44}{'load s':>7}{'audio s':>8}{'wall s':>8}{'×RT':>7}{'cpu s':>7}"
+        f"{'×RT/cpu':>8}{'RSS MiB':>9}{'CER':>7}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{Setting(**r['setting']).label:<44}{r['load_s']:>7.1f}{r['audio_s']:>8.1f}"
-              f"{r['wall_s']:>8.1f}{r['speed_x']:>7.2f}{r['cpu_s']:>7.1f}"
-              f"{r['audio_s'] / r['cpu_s']:>8.2f}{r['peak_rss_mb']:>9.0f}"
-              f"{r['cer']:>7.3f}")
+        print(
+            f"{Setting(**r['setting']).label:<44}{r['load_s']:>7.1f}{r['audio_s']:>8.1f}"
+            f"{r['wall_s']:>8.1f}{r['speed_x']:>7.2f}{r['cpu_s']:>7.1f}"
+            f"{r['audio_s'] / r['cpu_s']:>8.2f}{r['peak_rss_mb']:>9.0f}"
+            f"{r['cer']:>7.3f}"
+        )
     print("\nratios faster-whisper / openai-whisper (same beam, same VAD):")
-    openai = {(r["setting"]["beam"], r["setting"]["vad"]): r for r in results
-              if r["setting"]["engine"] == "openai-whisper"}
+    openai = {
+        (r["setting"]["beam"], r["setting"]["vad"]): r
+        for r in results
+        if r["setting"]["engine"] == "openai-whisper"
+    }
     for r in results:
         s = r["setting"]
         base = openai.get((s["beam"], s["vad"]))
         if s["engine"] != "faster-whisper" or base is None:
             continue
-        print(f"  {Setting(**s).label:<44} speed ×{r['speed_x'] / base['speed_x']:.2f}  "
-              f"cpu ×{r['cpu_s'] / base['cpu_s']:.2f}  "
-              f"RSS ×{r['peak_rss_mb'] / base['peak_rss_mb']:.2f}  "
-              f"CER {r['cer']:.3f} vs {base['cer']:.3f}")
+        print(
+            f"  {Setting(**s).label:<44} speed ×{r['speed_x'] / base['speed_x']:.2f}  "
+            f"cpu ×{r['cpu_s'] / base['cpu_s']:.2f}  "
+            f"RSS ×{r['peak_rss_mb'] / base['peak_rss_mb']:.2f}  "
+            f"CER {r['cer']:.3f} vs {base['cer']:.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run every setting in a child process and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="oath.flac only, three greedy settings")
-    parser.add_argument("--clips", default="all", choices=("all", "short", "long"),
-                        help="the three test clips, the generated 3-minute clip, or both")
-    parser.add_argument("--only", action="append", default=[],
-                        help="run only settings whose label contains this (repeatable)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="oath.flac only, three greedy settings"
+    )
+    parser.add_argument(
+        "--clips",
+        default="all",
+        choices=("all", "short", "long"),
+        help="the three test clips, the generated 3-minute clip, or both",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only settings whose label contains this (repeatable)",
+    )
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                        help="threads per engine")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="run this many engine processes at once (throughput per machine)")
+    parser.add_argument(
+        "--threads", type=int, default=os.cpu_count() or 1, help="threads per engine"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="run this many engine processes at once (throughput per machine)",
+    )
     parser.add_argument("--no-prompt", action="store_true", help="without the glossary prompt")
     parser.add_argument("--cache", type=Path, default=None, help="model cache directory")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
@@ -247,20 +327,31 @@ def main(argv: list[str] | None = None) -> None:
         for setting in settings(args.quick, args.device):
             if args.only and not any(part in setting.label for part in args.only):
                 continue
-            job = {"setting": asdict(setting), "clips": clips, "device": args.device,
-                   "threads": args.threads, "prompt": not args.no_prompt,
-                   "model_dir": str(model_dir), "checkpoint": str(checkpoint)}
+            job = {
+                "setting": asdict(setting),
+                "clips": clips,
+                "device": args.device,
+                "threads": args.threads,
+                "prompt": not args.no_prompt,
+                "model_dir": str(model_dir),
+                "checkpoint": str(checkpoint),
+            }
             results.append(run_in_children(job, args.workers))
             r = results[-1]
-            print(f"  done: {setting.label}: {r['audio_s']:.1f} s of audio transcribed in "
-                  f"{r['wall_s']:.1f} s, {r['batch_wall_s']:.1f} s with start-up and loading",
-                  file=sys.stderr)
+            print(
+                f"  done: {setting.label}: {r['audio_s']:.1f} s of audio transcribed in "
+                f"{r['wall_s']:.1f} s, {r['batch_wall_s']:.1f} s with start-up and loading",
+                file=sys.stderr,
+            )
             if args.json:  # keep what is measured so far
-                args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1),
-                                     encoding="utf-8")
-    print(f"device={args.device} threads={args.threads} workers={args.workers} "
-          f"prompt={not args.no_prompt} "
-          f"clips={','.join(c['name'] for c in clips)} total={time.perf_counter() - started:.0f}s")
+                args.json.write_text(
+                    json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
+    print(
+        f"device={args.device} threads={args.threads} workers={args.workers} "
+        f"prompt={not args.no_prompt} "
+        f"clips={','.join(c['name'] for c in clips)} total={time.perf_counter() - started:.0f}s"
+    )
     print_table(results)
 
 

@@ -7,6 +7,7 @@ dies with the horse: every job imports the engine and loads the model again ("fo
 A worker that runs jobs in its own process (rq SimpleWorker) loads once ("in-process").
 `--fork-check` loads the model in the parent first and then forks, as a preloading worker would.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ def _engine(job: dict):
     from media.asr.registry import get_transcriber
 
     if job["engine"] == "faster-whisper":
-        return get_transcriber("faster-whisper", None, cache_dir=job["cache"], device="cpu",
-                               compute_type="int8")
+        return get_transcriber(
+            "faster-whisper", None, cache_dir=job["cache"], device="cpu", compute_type="int8"
+        )
     return get_transcriber("openai-whisper", job["checkpoint"], device="cpu")
 
 
@@ -39,8 +41,9 @@ def _transcribe(job: dict) -> dict:
     t0 = time.perf_counter()
     engine = _engine(job)
     t1 = time.perf_counter()
-    engine.transcribe(str(CLIP), language="zh", beam_size=job["beam"], vad=True,
-                      initial_prompt=DOMAIN_PROMPT_ZH)
+    engine.transcribe(
+        str(CLIP), language="zh", beam_size=job["beam"], vad=True, initial_prompt=DOMAIN_PROMPT_ZH
+    )
     return {"get_engine_s": t1 - t0, "job_s": time.perf_counter() - t0}
 
 
@@ -77,15 +80,20 @@ def measure(job: dict) -> dict:
     forked = sum(r["job_s"] for r in out["forked"]) / job["jobs"]
     warm = out["in_process"][1:] or out["in_process"]
     cached = sum(r["job_s"] for r in warm) / len(warm)
-    out.update(forked_job_s=forked, cached_job_s=cached, saved_per_job_s=forked - cached,
-               load_s=out["in_process"][0]["get_engine_s"])
+    out.update(
+        forked_job_s=forked,
+        cached_job_s=cached,
+        saved_per_job_s=forked - cached,
+        load_s=out["in_process"][0]["get_engine_s"],
+    )
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     """Measure each engine in a fresh interpreter and print a summary."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--engine", action="append", choices=("faster-whisper", "openai-whisper"))
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--beam", type=int, default=5, help="beam size (the product default is 5)")
@@ -101,24 +109,39 @@ def main(argv: list[str] | None = None) -> None:
 
     checkpoint = str(bundled_checkpoint(args.cache))
     for engine in args.engine or ["faster-whisper", "openai-whisper"]:
-        job = {"engine": engine, "jobs": args.jobs, "beam": args.beam, "cache": args.cache,
-               "checkpoint": checkpoint, "fork_check": args.fork_check,
-               "fork_timeout": args.fork_timeout}
-        proc = subprocess.run([sys.executable, __file__, "--child"], input=json.dumps(job),
-                              capture_output=True, text=True, cwd=ROOT)
+        job = {
+            "engine": engine,
+            "jobs": args.jobs,
+            "beam": args.beam,
+            "cache": args.cache,
+            "checkpoint": checkpoint,
+            "fork_check": args.fork_check,
+            "fork_timeout": args.fork_timeout,
+        }
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child"],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         if args.fork_check:
-            print(f"{engine}: model loaded in the parent, job in a forked child: "
-                  f"{r['preloaded_fork']}")
+            print(
+                f"{engine}: model loaded in the parent, job in a forked child: "
+                f"{r['preloaded_fork']}"
+            )
             continue
         forked = ", ".join(f"{x['job_s']:.1f}" for x in r["forked"])
         cached = ", ".join(f"{x['job_s']:.1f}" for x in r["in_process"])
-        print(f"{engine} beam {args.beam} on {CLIP.name}: load {r['load_s']:.1f} s | "
-              f"forked jobs {forked} s | in-process jobs {cached} s | "
-              f"saved per job {r['saved_per_job_s']:.1f} s "
-              f"({r['saved_per_job_s'] / r['forked_job_s']:.0%} of a forked job)")
+        print(
+            f"{engine} beam {args.beam} on {CLIP.name}: load {r['load_s']:.1f} s | "
+            f"forked jobs {forked} s | in-process jobs {cached} s | "
+            f"saved per job {r['saved_per_job_s']:.1f} s "
+            f"({r['saved_per_job_s'] / r['forked_job_s']:.0%} of a forked job)"
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Prints, measured in one run on this machine:
 Usage: .venv/bin/python bench/pipeline.py [--quick] [--seconds N] [--keep DIR]
 (--quick: a 60-second clip and one transcode repetition; nothing is downloaded).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,9 @@ from media.ffmpeg_bin import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from media.probe import probe  # noqa: E402
 from media.transcode import AUDIO_BITRATE, CRF, PRESET, output_size, transcode  # noqa: E402
 
-SPEECH = [ROOT / "tests" / "data" / name for name in ("report.flac", "oath.flac", "oath_partial.flac")]
+SPEECH = [
+    ROOT / "tests" / "data" / name for name in ("report.flac", "oath.flac", "oath_partial.flac")
+]
 
 
 def make_speech(seconds: int, out: Path) -> Path:
@@ -37,11 +40,19 @@ def make_speech(seconds: int, out: Path) -> Path:
     for i, path in enumerate(SPEECH):
         inputs += ["-i", str(path)]
         labels.append(f"[{i}:a]apad=pad_dur=1.5[a{i}]")
-    graph = ";".join(labels) + ";" + "".join(f"[a{i}]" for i in range(len(SPEECH))) + \
-        f"concat=n={len(SPEECH)}:v=0:a=1,aloop=loop=-1:size=2e9,atrim=0:{seconds}," \
+    graph = (
+        ";".join(labels)
+        + ";"
+        + "".join(f"[a{i}]" for i in range(len(SPEECH)))
+        + f"concat=n={len(SPEECH)}:v=0:a=1,aloop=loop=-1:size=2e9,atrim=0:{seconds},"
         "aresample=48000,aformat=channel_layouts=stereo[out]"
-    run_ffmpeg(["-y", *inputs, "-filter_complex", graph, "-map", "[out]", str(out)],
-               timeout=600, safe=False, nice=False)
+    )
+    run_ffmpeg(
+        ["-y", *inputs, "-filter_complex", graph, "-map", "[out]", str(out)],
+        timeout=600,
+        safe=False,
+        nice=False,
+    )
     return out
 
 
@@ -51,20 +62,60 @@ def make_clip(kind: str, seconds: int, speech: Path, out: Path) -> Path:
         return out
     video = ["-f", "lavfi", "-i", f"testsrc2=s=1920x1080:r=30:d={seconds}", "-i", str(speech)]
     if kind == "h264":
-        codec = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", "-pix_fmt", "yuv420p",
-                 "-profile:v", "high", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"]
+        codec = [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "20",
+            "-pix_fmt",
+            "yuv420p",
+            "-profile:v",
+            "high",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-movflags",
+            "+faststart",
+        ]
     else:
-        codec = ["-c:v", "libx265", "-preset", "ultrafast", "-crf", "24", "-pix_fmt", "yuv420p10le",
-                 "-tag:v", "hvc1", "-c:a", "aac", "-b:a", "128k", "-x265-params", "log-level=error"]
+        codec = [
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "24",
+            "-pix_fmt",
+            "yuv420p10le",
+            "-tag:v",
+            "hvc1",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-x265-params",
+            "log-level=error",
+        ]
     tmp = out.with_suffix(".tmp" + out.suffix)
-    proc = run_ffmpeg(["-y", *video, "-map", "0:v", "-map", "1:a", "-shortest", *codec, str(tmp)],
-                      timeout=3600, safe=False, nice=False)
+    proc = run_ffmpeg(
+        ["-y", *video, "-map", "0:v", "-map", "1:a", "-shortest", *codec, str(tmp)],
+        timeout=3600,
+        safe=False,
+        nice=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-2000:])
     if kind == "hevc":  # mark it rotated like an iPhone portrait recording
         rotated = out.with_suffix(".rot" + out.suffix)
-        run_ffmpeg(["-y", "-display_rotation", "90", "-i", str(tmp), "-c", "copy", str(rotated)],
-                   timeout=600, safe=False, nice=False)
+        run_ffmpeg(
+            ["-y", "-display_rotation", "90", "-i", str(tmp), "-c", "copy", str(rotated)],
+            timeout=600,
+            safe=False,
+            nice=False,
+        )
         tmp.unlink()
         tmp = rotated
     tmp.rename(out)
@@ -74,10 +125,39 @@ def make_clip(kind: str, seconds: int, speech: Path, out: Path) -> Path:
 def bare_transcode(src: Path, out: Path, pr) -> float:
     """Run the plain ffmpeg command with the same encoder settings; return seconds."""
     w, h = output_size(pr.display_width, pr.display_height)
-    vf = f"fps=30,scale={w}:{h},format=yuv420p" if pr.fps > 30.5 else f"scale={w}:{h},format=yuv420p"
-    cmd = ["nice", "-n", "10", ffmpeg_exe(), "-nostdin", "-hide_banner", "-y", "-i", str(src),
-           "-vf", vf, "-c:v", "libx264", "-crf", str(CRF), "-preset", PRESET, "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2", "-movflags", "+faststart", str(out)]
+    vf = (
+        f"fps=30,scale={w}:{h},format=yuv420p" if pr.fps > 30.5 else f"scale={w}:{h},format=yuv420p"
+    )
+    cmd = [
+        "nice",
+        "-n",
+        "10",
+        ffmpeg_exe(),
+        "-nostdin",
+        "-hide_banner",
+        "-y",
+        "-i",
+        str(src),
+        "-vf",
+        vf,
+        "-c:v",
+        "libx264",
+        "-crf",
+        str(CRF),
+        "-preset",
+        PRESET,
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        AUDIO_BITRATE,
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -123,12 +203,17 @@ def pipeline_times(clip: Path, duration: float, instance: Path) -> dict:
     with app.app_context():
         upgrade(revision="heads")
         if not db.session.scalar(db.select(Video).limit(1)) and not accounts.db.session.scalar(
-                db.select(accounts.User).where(accounts.User.username == "bench")):
+            db.select(accounts.User).where(accounts.User.username == "bench")
+        ):
             accounts.create_branch("基准测试支部")
             accounts.create_user("bench", "测试", "activist", "bench-password", ["基准测试支部"])
             import datetime as dt
-            periods.open_period("基准测试", dt.date.today() - dt.timedelta(days=1),
-                                dt.date.today() + dt.timedelta(days=1))
+
+            periods.open_period(
+                "基准测试",
+                dt.date.today() - dt.timedelta(days=1),
+                dt.date.today() + dt.timedelta(days=1),
+            )
         user = db.session.scalar(db.select(accounts.User).where(accounts.User.username == "bench"))
         period_id = periods.open_periods()[0].id
         from review.services.asr import get_engine
@@ -138,8 +223,9 @@ def pipeline_times(clip: Path, duration: float, instance: Path) -> dict:
         load_s = time.perf_counter() - t_load
         start = time.perf_counter()
         video_id = ingest_file(user.id, period_id, clip, clip.name, move=False).id
-        worker = SimpleWorker([app.extensions["rq"][n] for n in QUEUE_NAMES],
-                              connection=app.extensions["redis"])
+        worker = SimpleWorker(
+            [app.extensions["rq"][n] for n in QUEUE_NAMES], connection=app.extensions["redis"]
+        )
         marks, steps = {}, {}
         while True:
             t0 = time.perf_counter()
@@ -154,15 +240,21 @@ def pipeline_times(clip: Path, duration: float, instance: Path) -> dict:
                 marks["transcoded"] = now
         video = db.session.get(Video, video_id, populate_existing=True)
         assert video.state == "ready", (video.state, video.error_code, video.error_detail)
-        return {"reviewable": marks["reviewable"] / duration,
-                "transcoded": marks["transcoded"] / duration,
-                "rtf": steps.get("transcribe", 0) / duration, "steps": steps,
-                "model_load_s": load_s, "segments": len(video.segments)}
+        return {
+            "reviewable": marks["reviewable"] / duration,
+            "transcoded": marks["transcoded"] / duration,
+            "rtf": steps.get("transcribe", 0) / duration,
+            "steps": steps,
+            "model_load_s": load_s,
+            "segments": len(video.segments),
+        }
 
 
 def main() -> None:
     """Generate the clips, run the measurements and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--reps", type=int, default=None, help="transcode repetitions (A/B pairs)")
@@ -180,16 +272,20 @@ def main() -> None:
     print(f"clip: {seconds} s 1920x1080 30 fps, Mandarin speech; cpus={os.cpu_count()}")
     with tempfile.TemporaryDirectory() as work:
         ratio, ours, bare = transcode_ratio(fast, Path(work), reps)
-    print(f"transcode (MP4+poster+WAV, one run) vs bare ffmpeg (MP4 only): "
-          f"ours {['%.1f' % s for s in ours]} s, bare {['%.1f' % s for s in bare]} s, "
-          f"ratio {ratio:.3f}")
+    print(
+        f"transcode (MP4+poster+WAV, one run) vs bare ffmpeg (MP4 only): "
+        f"ours {[f'{s:.1f}' for s in ours]} s, bare {[f'{s:.1f}' for s in bare]} s, "
+        f"ratio {ratio:.3f}"
+    )
     for label, clip in (("fast path (H.264/AAC MP4)", fast), ("HEVC 10-bit .mov, rotated", slow)):
         with tempfile.TemporaryDirectory() as instance:
             r = pipeline_times(clip, float(seconds), Path(instance))
-        print(f"{label}: reviewable at {r['reviewable']:.3f}× duration, fully transcoded at "
-              f"{r['transcoded']:.3f}×, transcription RTF {r['rtf']:.3f}, model load "
-              f"{r['model_load_s']:.1f} s (once per worker), steps "
-              + ", ".join(f"{k} {v:.1f} s" for k, v in r["steps"].items()))
+        print(
+            f"{label}: reviewable at {r['reviewable']:.3f}× duration, fully transcoded at "
+            f"{r['transcoded']:.3f}×, transcription RTF {r['rtf']:.3f}, model load "
+            f"{r['model_load_s']:.1f} s (once per worker), steps "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in r["steps"].items())
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ its CPU time (less sensitive to a busy machine), the number of SQL statements pe
 the ratio to a baseline page (the password form) timed the same way in the same process. The
 queue page is timed the same way.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,16 +22,16 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from review import create_app  # noqa: E402
-from review.config import TestConfig  # noqa: E402
-from review.extensions import db  # noqa: E402
+from review import create_app
+from review.config import TestConfig
+from review.extensions import db
 
 PASSWORD = "bench-password-1"
 BRANCHES = 20
@@ -39,59 +40,173 @@ BRANCHES = 20
 def _bulk(model, rows: list[dict]) -> None:
     """Insert rows in chunks with executemany (no ORM objects)."""
     for start in range(0, len(rows), 5000):
-        db.session.execute(sa.insert(model), rows[start:start + 5000])
+        db.session.execute(sa.insert(model), rows[start : start + 5000])
 
 
 def seed(n: int, segments: int) -> tuple[int, int]:
     """Insert the data; return (a submission id of branch 1 without a review, its reviewer's id)."""
-    from review.models import (Branch, Comment, Review, Score, Submission, SubmissionVersion,
-                               TranscriptSegment, User, Video)
+    from review.models import (
+        Branch,
+        Comment,
+        Review,
+        Score,
+        Submission,
+        SubmissionVersion,
+        TranscriptSegment,
+        User,
+        Video,
+    )
     from review.services import accounts
     from review.services.periods import open_period
 
-    period = open_period("2026年第四季度", date.today() - timedelta(days=30), date.today() + timedelta(days=30))
+    period = open_period(
+        "2026年第四季度", date.today() - timedelta(days=30), date.today() + timedelta(days=30)
+    )
     criteria = [c.id for c in period.rubric_version.criteria]
     _bulk(Branch, [{"name": f"第{i + 1}党支部"} for i in range(BRANCHES)])
     branch_ids = list(db.session.scalars(sa.select(Branch.id).order_by(Branch.id)))
     reviewer = accounts.create_user("T0001", "王老师", "reviewer", PASSWORD, ["第1党支部"])
-    now, hashed = datetime.now(timezone.utc), "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$" + "A" * 22
+    now, hashed = datetime.now(UTC), "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$" + "A" * 22
     first_user = (db.session.scalar(sa.select(sa.func.max(User.id))) or 0) + 1
-    _bulk(User, [{"id": first_user + i, "username": f"2026{i:05d}", "name": f"积极分子{i}号",
-                  "role": "activist", "branch_id": branch_ids[i % BRANCHES], "password_hash": hashed,
-                  "created_at": now} for i in range(n)])
-    _bulk(Video, [{"id": i + 1, "owner_id": first_user + i, "period_id": period.id, "state": "ready",
-                   "stage": "done", "progress": {}, "flags": [], "reviewable": True, "attempts": 0,
-                   "original_path": f"videos/{i}/original.mp4", "sha256": "0" * 64,
-                   "size_bytes": 10_000_000, "duration": 180.0, "probe": {"has_audio": True},
-                   "playable_path": f"videos/{i}/playable.mp4", "transcoded": True,
-                   "poster_path": f"videos/{i}/poster.jpg", "vtt_path": f"videos/{i}/transcript.vtt",
-                   "transcript_engine": "faster-whisper:base", "created_at": now, "updated_at": now}
-                  for i in range(n)])
+    _bulk(
+        User,
+        [
+            {
+                "id": first_user + i,
+                "username": f"2026{i:05d}",
+                "name": f"积极分子{i}号",
+                "role": "activist",
+                "branch_id": branch_ids[i % BRANCHES],
+                "password_hash": hashed,
+                "created_at": now,
+            }
+            for i in range(n)
+        ],
+    )
+    _bulk(
+        Video,
+        [
+            {
+                "id": i + 1,
+                "owner_id": first_user + i,
+                "period_id": period.id,
+                "state": "ready",
+                "stage": "done",
+                "progress": {},
+                "flags": [],
+                "reviewable": True,
+                "attempts": 0,
+                "original_path": f"videos/{i}/original.mp4",
+                "sha256": "0" * 64,
+                "size_bytes": 10_000_000,
+                "duration": 180.0,
+                "probe": {"has_audio": True},
+                "playable_path": f"videos/{i}/playable.mp4",
+                "transcoded": True,
+                "poster_path": f"videos/{i}/poster.jpg",
+                "vtt_path": f"videos/{i}/transcript.vtt",
+                "transcript_engine": "faster-whisper:base",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(n)
+        ],
+    )
     line = "我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务。"
-    _bulk(TranscriptSegment, [{"video_id": v + 1, "position": k, "start": k * 4.0, "end": k * 4.0 + 3.8,
-                               "text": line, "original_text": line}
-                              for v in range(n) for k in range(segments)])
-    _bulk(Submission, [{"id": i + 1, "activist_id": first_user + i, "period_id": period.id,
-                        "branch_id": branch_ids[i % BRANCHES],
-                        "state": "reviewed" if i % 3 == 0 else "submitted",
-                        "created_at": now, "updated_at": now} for i in range(n)])
-    _bulk(SubmissionVersion, [{"id": i + 1, "submission_id": i + 1, "number": 1, "video_id": i + 1,
-                               "paper_kind": "text", "paper_text": "思想汇报正文。" * 300,
-                               "submitted_at": now - timedelta(days=i % 20, minutes=i),
-                               "created_at": now} for i in range(n)])
+    _bulk(
+        TranscriptSegment,
+        [
+            {
+                "video_id": v + 1,
+                "position": k,
+                "start": k * 4.0,
+                "end": k * 4.0 + 3.8,
+                "text": line,
+                "original_text": line,
+            }
+            for v in range(n)
+            for k in range(segments)
+        ],
+    )
+    _bulk(
+        Submission,
+        [
+            {
+                "id": i + 1,
+                "activist_id": first_user + i,
+                "period_id": period.id,
+                "branch_id": branch_ids[i % BRANCHES],
+                "state": "reviewed" if i % 3 == 0 else "submitted",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(n)
+        ],
+    )
+    _bulk(
+        SubmissionVersion,
+        [
+            {
+                "id": i + 1,
+                "submission_id": i + 1,
+                "number": 1,
+                "video_id": i + 1,
+                "paper_kind": "text",
+                "paper_text": "思想汇报正文。" * 300,
+                "submitted_at": now - timedelta(days=i % 20, minutes=i),
+                "created_at": now,
+            }
+            for i in range(n)
+        ],
+    )
     reviewed = [i for i in range(n) if i % 3 == 0]
-    _bulk(Review, [{"id": k + 1, "reviewer_id": reviewer.id, "version_id": i + 1,
-                    "rubric_version_id": period.rubric_version_id, "state": "submitted",
-                    "overall_comment": "整体较好。", "revision": 3, "submitted_at": now,
-                    "created_at": now, "updated_at": now} for k, i in enumerate(reviewed)])
-    _bulk(Score, [{"review_id": k + 1, "criterion_id": c, "points": 15, "note": ""}
-                  for k in range(len(reviewed)) for c in criteria])
-    _bulk(Comment, [{"review_id": k + 1, "at_seconds": 12.0, "text": "语速适中",
-                     "visible_to_activist": False, "created_at": now} for k in range(len(reviewed))])
+    _bulk(
+        Review,
+        [
+            {
+                "id": k + 1,
+                "reviewer_id": reviewer.id,
+                "version_id": i + 1,
+                "rubric_version_id": period.rubric_version_id,
+                "state": "submitted",
+                "overall_comment": "整体较好。",
+                "revision": 3,
+                "submitted_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for k, i in enumerate(reviewed)
+        ],
+    )
+    _bulk(
+        Score,
+        [
+            {"review_id": k + 1, "criterion_id": c, "points": 15, "note": ""}
+            for k in range(len(reviewed))
+            for c in criteria
+        ],
+    )
+    _bulk(
+        Comment,
+        [
+            {
+                "review_id": k + 1,
+                "at_seconds": 12.0,
+                "text": "语速适中",
+                "visible_to_activist": False,
+                "created_at": now,
+            }
+            for k in range(len(reviewed))
+        ],
+    )
     if db.engine.dialect.name == "postgresql":  # ids were given explicitly: move the sequences on
         for table in ("users", "videos", "submissions", "submission_versions", "reviews"):
-            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                       f"(SELECT max(id) FROM {table}))"))
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
     db.session.commit()
     target = (n // 2 // BRANCHES) * BRANCHES + 1  # branch 1, half-way through, i % 3 != 0
     while (target - 1) % 3 == 0:
@@ -122,19 +237,28 @@ def _p95(values: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def _report(label: str, wall: list[float], cpu: list[float], statements: int,
-            baseline: float | None = None) -> float:
+def _report(
+    label: str, wall: list[float], cpu: list[float], statements: int, baseline: float | None = None
+) -> float:
     median = statistics.median(wall)
     ratio = f"   {median / baseline:4.1f}× the baseline" if baseline else ""
-    print(f"  {label:<14} wall median {median:6.1f} ms  p95 {_p95(wall):6.1f} ms  max {max(wall):6.1f} ms"
-          f" | CPU median {statistics.median(cpu):6.1f} ms | {statements} SQL/request{ratio}")
+    print(
+        f"  {label:<14} wall median {median:6.1f} ms  p95 {_p95(wall):6.1f} ms  max {max(wall):6.1f} ms"
+        f" | CPU median {statistics.median(cpu):6.1f} ms | {statements} SQL/request{ratio}"
+    )
     return median
 
 
 def run(url: str, instance: Path, args: argparse.Namespace) -> None:
     """Seed one database and time the pages on it."""
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": instance, "MEDIA_ROOT": instance / "media",
-                "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "TESTING": False}
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_DIR": instance,
+        "MEDIA_ROOT": instance / "media",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "TESTING": False,
+    }
     app = create_app(type("BenchConfig", (TestConfig,), settings))
     with app.app_context():
         from flask_migrate import upgrade
@@ -142,14 +266,21 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
         upgrade(revision="heads")  # the real schema, indexes and extensions included
         started = time.perf_counter()
         target, _ = seed(args.submissions, args.segments)
-        counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
-                  for t in ("submissions", "transcript_segments", "reviews")}
+        counts = {
+            t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+            for t in ("submissions", "transcript_segments", "reviews")
+        }
         print(f"{db.engine.dialect.name}: seeded {counts} in {time.perf_counter() - started:.1f} s")
         client = app.test_client()
-        assert client.post("/login", data={"username": "T0001", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post("/login", data={"username": "T0001", "password": PASSWORD}).status_code
+            == 302
+        )
         base = _report("baseline", *_time(client, "/password", args.requests))  # a plain form page
         _report("review page", *_time(client, f"/reviews/{target}", args.requests), baseline=base)
-        _report("queue page", *_time(client, "/reviews/", max(10, args.requests // 10)), baseline=base)
+        _report(
+            "queue page", *_time(client, "/reviews/", max(10, args.requests // 10)), baseline=base
+        )
         db.session.remove()
         db.engine.dispose()
 
@@ -168,13 +299,17 @@ def main() -> None:
         if base:
             name = f"huibao_bench_{uuid.uuid4().hex[:8]}"
             admin_url = sa.make_url(base.replace("postgres://", "postgresql://", 1)).set(
-                drivername="postgresql+psycopg")
+                drivername="postgresql+psycopg"
+            )
             admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
             try:
-                run(admin_url.set(database=name).render_as_string(hide_password=False),
-                    Path(tmp) / "instance-pg", args)
+                run(
+                    admin_url.set(database=name).render_as_string(hide_password=False),
+                    Path(tmp) / "instance-pg",
+                    args,
+                )
             finally:
                 with admin.connect() as conn:
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

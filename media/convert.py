@@ -141,11 +141,13 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
             if type_id >= len(DTYPES):
                 raise MediaError("model_missing", f"{path}: {name} has unknown dtype {type_id}")
             dtype = DTYPES[type_id]
-            expected = int(np.prod(shape, dtype=np.int64)) * (2 if dtype == "bfloat16" else
-                                                              np.dtype(dtype).itemsize)
+            expected = int(np.prod(shape, dtype=np.int64)) * (
+                2 if dtype == "bfloat16" else np.dtype(dtype).itemsize
+            )
             if nbytes != expected:
-                raise MediaError("model_missing", f"{path}: {name} holds {nbytes} bytes, "
-                                                  f"expected {expected}")
+                raise MediaError(
+                    "model_missing", f"{path}: {name} holds {nbytes} bytes, expected {expected}"
+                )
             model.variables[name] = Variable(name, tuple(shape), dtype, fh.tell(), nbytes)
             fh.seek(nbytes, os.SEEK_CUR)
         (n_aliases,) = r.unpack("I")
@@ -159,8 +161,11 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
 
 def count_layers(model: ModelFile, stack: str) -> int:
     """Return how many encoder or decoder layers the model has."""
-    found = {int(m.group(2)) for n in model.variables if (m := _LAYER_RE.match(n))
-             and m.group(1) == stack}
+    found = {
+        int(m.group(2))
+        for n in model.variables
+        if (m := _LAYER_RE.match(n)) and m.group(1) == stack
+    }
     return max(found) + 1 if found else 0
 
 

@@ -1,4 +1,5 @@
 """Paper-report documents: sniff PDF/DOCX content and extract their text (no Flask, no DB)."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ _MAX_DOCX_XML = 50 * 2**20  # an unpacked document.xml larger than this is a zip
 class DocumentError(Exception):
     """A document that cannot be accepted; `code` is machine-readable, the web layer words it."""
 
-    CODES = frozenset({"empty", "not_document", "legacy_doc", "encrypted", "corrupt",
-                       "too_many_pages"})
+    CODES = frozenset(
+        {"empty", "not_document", "legacy_doc", "encrypted", "corrupt", "too_many_pages"}
+    )
 
     def __init__(self, code: str, detail: str = "") -> None:
         if code not in self.CODES:
@@ -98,8 +100,18 @@ def _pdf_pages(data: bytes, max_pages: int) -> list[str]:
         return [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError, AssertionError, ZeroDivisionError) as exc:
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+        AssertionError,
+        ZeroDivisionError,
+    ) as exc:
         raise DocumentError("corrupt", repr(exc)[:500]) from exc
 
 

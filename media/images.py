@@ -1,4 +1,5 @@
 """Page photos of a handwritten report: sniff, upright by EXIF, strip all metadata (no Flask)."""
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,16 @@ def sniff_image(data: bytes) -> str | None:
         return PNG
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
-    if data[4:8] == b"ftyp" and data[8:12] in {b"heic", b"heix", b"hevc", b"heim", b"heis",
-                                                b"mif1", b"msf1", b"avif"}:
+    if data[4:8] == b"ftyp" and data[8:12] in {
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
+    }:
         return HEIC
     return None
 

@@ -3,6 +3,7 @@
 One ffmpeg run measures silences, mean/peak volume and integrated loudness (LUFS); flags()
 turns the figures into hints: no_speech, low_volume, long_silence.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,10 +51,14 @@ class AudioStats:
 
 def measure_audio(path: PathLike | str, duration: float, *, timeout: float = 120) -> AudioStats:
     """Measure silences, volume and loudness of an audio (or video) file in one ffmpeg run."""
-    graph = (f"silencedetect=noise={SILENCE_NOISE_DB:g}dB:d={SILENCE_MIN_SECONDS:g},"
-             "volumedetect,ebur128=framelog=quiet")
-    proc = run_ffmpeg(["-nostats", "-i", input_path(path), "-vn", "-af", graph, "-f", "null", "-"],
-                      timeout=timeout)
+    graph = (
+        f"silencedetect=noise={SILENCE_NOISE_DB:g}dB:d={SILENCE_MIN_SECONDS:g},"
+        "volumedetect,ebur128=framelog=quiet"
+    )
+    proc = run_ffmpeg(
+        ["-nostats", "-i", input_path(path), "-vn", "-af", graph, "-f", "null", "-"],
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         raise MediaError("undecodable", "speech analysis failed", stderr=tail(proc.stderr))
     return parse_stats(proc.stderr, duration)
@@ -73,8 +78,13 @@ def parse_stats(log: str, duration: float) -> AudioStats:
             start = None
     if start is not None and start < duration:  # silent until the end
         silences.append((round(start, 2), round(duration, 2)))
-    return AudioStats(duration=duration, silences=silences, mean_volume=_number(_MEAN, log),
-                      max_volume=_number(_MAX, log), loudness=_number(_LUFS, log))
+    return AudioStats(
+        duration=duration,
+        silences=silences,
+        mean_volume=_number(_MEAN, log),
+        max_volume=_number(_MAX, log),
+        loudness=_number(_LUFS, log),
+    )
 
 
 def _number(pattern: re.Pattern, log: str) -> float | None:
@@ -112,11 +122,17 @@ def speech_figures(stats: AudioStats, segments: Iterable, chars: int) -> SpeechF
     basis = spoken or speaking
     rate = round(chars / (basis / 60), 1) if chars and basis > 0 else None
     figures = SpeechFigures(
-        duration=round(stats.duration, 2), speaking_seconds=round(speaking, 2), chars=chars,
-        chars_per_minute=rate, longest_silence=round(stats.longest_silence, 2),
+        duration=round(stats.duration, 2),
+        speaking_seconds=round(speaking, 2),
+        chars=chars,
+        chars_per_minute=rate,
+        longest_silence=round(stats.longest_silence, 2),
         silences=[s for s in stats.silences if s[1] - s[0] >= LONG_SILENCE_SECONDS][:20],
-        mean_volume=stats.mean_volume, max_volume=stats.max_volume, loudness=stats.loudness,
-        flags=[])
+        mean_volume=stats.mean_volume,
+        max_volume=stats.max_volume,
+        loudness=stats.loudness,
+        flags=[],
+    )
     figures.flags = flags(stats, chars)
     return figures
 

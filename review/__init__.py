@@ -1,4 +1,5 @@
 """Huibao: the Flask application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -90,7 +91,7 @@ def _migrations_dir() -> str:
 
 def _limiter_uri(redis_url: str) -> str:
     if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url[len("unix://"):]
+        return "redis+unix://" + redis_url[len("unix://") :]
     return redis_url
 
 

@@ -1,8 +1,9 @@
 """Who may see what: the one set of helpers every view uses."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user, login_required

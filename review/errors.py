@@ -1,4 +1,5 @@
 """Error responses: JSON under /api/, pages elsewhere, always in the user's language."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request

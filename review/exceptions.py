@@ -1,4 +1,5 @@
 """Domain exceptions raised by services; views translate them into responses."""
+
 from __future__ import annotations
 
 
@@ -8,7 +9,7 @@ class HuibaoError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         if code:
@@ -50,6 +51,6 @@ class RosterError(ValidationError):
 
     code = "roster_invalid"
 
-    def __init__(self, message: str, errors: list[tuple[int, str]]):
+    def __init__(self, message: str, errors: list[tuple[int, str]]) -> None:
         super().__init__(message)
         self.errors = errors

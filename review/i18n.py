@@ -1,4 +1,5 @@
 """Translation layer: Simplified Chinese first, English second, Chinese date formats."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -52,8 +53,9 @@ def format_dt(value: datetime | None, fmt: str = "medium") -> str:
     if str(get_locale()).startswith("zh"):
         pattern = {"date": "y年M月d日", "medium": "y年M月d日 HH:mm", "short": "M月d日 HH:mm"}[fmt]
         return format_datetime(value, pattern)
-    return format_datetime(value, {"date": "yyyy-MM-dd", "medium": "yyyy-MM-dd HH:mm",
-                                   "short": "MM-dd HH:mm"}[fmt])
+    return format_datetime(
+        value, {"date": "yyyy-MM-dd", "medium": "yyyy-MM-dd HH:mm", "short": "MM-dd HH:mm"}[fmt]
+    )
 
 
 def init_app(app: Flask) -> None:

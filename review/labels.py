@@ -1,4 +1,5 @@
 """Plain-words labels for states and roles, through the translation layer."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

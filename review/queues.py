@@ -1,4 +1,5 @@
 """Redis connection and the named RQ queues, kept on the app."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app

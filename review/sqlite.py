@@ -1,4 +1,5 @@
 """SQLite settings: WAL mode, foreign keys and a busy timeout on every connection."""
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,7 +13,7 @@ def enable_wal(engine: Engine) -> None:
     _done.add(id(engine))
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -1,4 +1,5 @@
 """`make run`: migrate, seed demo data once, start web + worker on the embedded default."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,22 @@ def main() -> int:
     subprocess.run(flask + ["db", "upgrade", "heads"], env=env, check=True, cwd=ROOT)
     subprocess.run(flask + ["seed-demo"], env=env, check=True, cwd=ROOT)
     procs = [
-        subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                          "--threads", "4", "--timeout", "120", "wsgi:app"], env=env, cwd=ROOT),
+        subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "wsgi:app",
+            ],
+            env=env,
+            cwd=ROOT,
+        ),
         subprocess.Popen([str(BIN / "python"), "-m", "workers.worker"], env=env, cwd=ROOT),
     ]
     from review.services.demo import DEMO_PASSWORD, DEMO_USERS

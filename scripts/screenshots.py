@@ -3,6 +3,7 @@
 Usage: .venv/bin/python scripts/screenshots.py http://127.0.0.1:5000 OUTDIR
 (needs Debian's chromium at /usr/bin/chromium; nothing is downloaded).
 """
+
 from __future__ import annotations
 
 import sys
@@ -10,14 +11,31 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
-         "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) "
-         "NetType/4G Language/zh_CN"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
+    "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) "
+    "NetType/4G Language/zh_CN",
+}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-ACCOUNTS = (("activist", "2024001"), ("reviewer", "T1001"), ("committee", "C001"), ("admin", "admin"))
+ACCOUNTS = (
+    ("activist", "2024001"),
+    ("reviewer", "T1001"),
+    ("committee", "C001"),
+    ("admin", "admin"),
+)
 
 
 def main(base: str, out: Path) -> None:

@@ -1,4 +1,5 @@
 """Install what the browser tests need beyond pip: Debian's Chromium, a CJK font, tus-js-client."""
+
 from __future__ import annotations
 
 import os
@@ -9,10 +10,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PACKAGES = {"chromium": "/usr/bin/chromium",
-            "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-            "poppler-utils": "/usr/bin/pdftoppm",
-            "poppler-data": "/usr/share/poppler/cMap/Adobe-GB1"}
+PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "poppler-utils": "/usr/bin/pdftoppm",
+    "poppler-data": "/usr/share/poppler/cMap/Adobe-GB1",
+}
 
 
 def ensure_chromium() -> None:
@@ -21,12 +24,15 @@ def ensure_chromium() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print(f"missing {missing} and cannot install them here: browser tests will fail",
-              file=sys.stderr)
+        print(
+            f"missing {missing} and cannot install them here: browser tests will fail",
+            file=sys.stderr,
+        )
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", *missing], check=True, env=env, stdout=subprocess.DEVNULL
+    )
 
 
 def ensure_node_modules() -> None:
@@ -36,14 +42,19 @@ def ensure_node_modules() -> None:
     npm = shutil.which("npm")
     if npm is None and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "install", "-y", "-q", "nodejs", "npm"], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "nodejs", "npm"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         npm = shutil.which("npm")
     if npm is None:
         print("npm not found: the tus-js-client interop test will fail", file=sys.stderr)
         return
-    subprocess.run([npm, "install", "--no-audit", "--no-fund"], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """flask commands: branch, user, roster, period, seed-demo."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -29,6 +30,7 @@ def _fails(result, message: str) -> None:
 
 # -- branch ------------------------------------------------------------------------------------
 
+
 def test_branch_create(runner, app):
     result = runner.invoke(args=["branch", "create", "三支部"])
     assert result.exit_code == 0, result.output
@@ -46,9 +48,23 @@ def test_branch_create_empty(runner, app):
 
 # -- user --------------------------------------------------------------------------------------
 
+
 def test_user_create_activist(runner, people):
-    result = runner.invoke(args=["user", "create", "2024001", "--name", "李明", "--role",
-                                 "activist", "--branch", "一支部", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "2024001",
+            "--name",
+            "李明",
+            "--role",
+            "activist",
+            "--branch",
+            "一支部",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = _user("2024001")
     assert result.output == f"{user.id}\t2024001\tactivist\n"
@@ -57,20 +73,41 @@ def test_user_create_activist(runner, people):
 
 
 def test_user_create_reviewer_many_branches(runner, people):
-    result = runner.invoke(args=["user", "create", "T1", "--name", "王老师", "--role", "reviewer",
-                                 "--branch", "一支部", "--branch", "二支部",
-                                 "--password", PASSWORD, "--must-change-password"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "T1",
+            "--name",
+            "王老师",
+            "--role",
+            "reviewer",
+            "--branch",
+            "一支部",
+            "--branch",
+            "二支部",
+            "--password",
+            PASSWORD,
+            "--must-change-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = _user("T1")
     assert {b.name for b in user.reviewer_of} == {"一支部", "二支部"}
     assert user.must_change_password
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--role", "activist", "--password", PASSWORD], "入党积极分子必须属于且只属于一个支部。"),
-    (["--role", "activist", "--branch", "九支部", "--password", PASSWORD], "找不到支部“九支部”。"),
-    (["--role", "committee", "--password", "short"], "密码至少需要 8 个字符。"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--role", "activist", "--password", PASSWORD], "入党积极分子必须属于且只属于一个支部。"),
+        (
+            ["--role", "activist", "--branch", "九支部", "--password", PASSWORD],
+            "找不到支部“九支部”。",
+        ),
+        (["--role", "committee", "--password", "short"], "密码至少需要 8 个字符。"),
+    ],
+)
 def test_user_create_refusals(runner, people, extra, message):
     result = runner.invoke(args=["user", "create", "u1", "--name", "某人", *extra])
     _fails(result, message)
@@ -78,20 +115,34 @@ def test_user_create_refusals(runner, people, extra, message):
 
 
 def test_user_create_duplicate(runner, people):
-    result = runner.invoke(args=["user", "create", "a1", "--name", "某人", "--role",
-                                 "committee", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "a1",
+            "--name",
+            "某人",
+            "--role",
+            "committee",
+            "--password",
+            PASSWORD,
+        ]
+    )
     _fails(result, "账号“a1”已存在。")
 
 
 def test_user_create_bad_role_is_a_usage_error(runner, people):
-    result = runner.invoke(args=["user", "create", "u1", "--name", "某人", "--role", "boss",
-                                 "--password", PASSWORD])
+    result = runner.invoke(
+        args=["user", "create", "u1", "--name", "某人", "--role", "boss", "--password", PASSWORD]
+    )
     assert result.exit_code == 2 and "boss" in result.output
 
 
 # -- roster ------------------------------------------------------------------------------------
 
-ROSTER = "学号,姓名,支部,角色\n2024001,李明,一支部,入党积极分子\nT2001,王老师,一支部、二支部,审阅人\n"
+ROSTER = (
+    "学号,姓名,支部,角色\n2024001,李明,一支部,入党积极分子\nT2001,王老师,一支部、二支部,审阅人\n"
+)
 
 
 def test_roster_import_prints_passwords(runner, people, tmp_path):
@@ -110,8 +161,10 @@ def test_roster_import_prints_passwords(runner, people, tmp_path):
 
 def test_roster_import_passwords_out(runner, people, tmp_path):
     path, out = tmp_path / "r.csv", tmp_path / "passwords.csv"
-    path.write_text("学号,姓名,支部,角色\na1,李明,一支部,入党积极分子\n"
-                    "2024002,赵红,二支部,入党积极分子\n", encoding="utf-8")
+    path.write_text(
+        "学号,姓名,支部,角色\na1,李明,一支部,入党积极分子\n2024002,赵红,二支部,入党积极分子\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["roster", "import", str(path), "--passwords-out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == "导入 1 个账号，跳过已存在的 1 个。\n"
@@ -125,8 +178,10 @@ def test_roster_import_passwords_out(runner, people, tmp_path):
 
 def test_roster_import_errors(runner, people, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("学号,姓名,支部,角色\n2024001,李明,三支部,入党积极分子\n"
-                    "2024002,赵红,二支部,学生\n", encoding="utf-8")
+    path.write_text(
+        "学号,姓名,支部,角色\n2024001,李明,三支部,入党积极分子\n2024002,赵红,二支部,学生\n",
+        encoding="utf-8",
+    )
     before = _count(User)
     result = runner.invoke(args=["roster", "import", str(path)])
     _fails(result, "第 2 行: 支部“三支部”不存在，请先创建该支部")
@@ -142,9 +197,11 @@ def test_roster_import_missing_file(runner, app, tmp_path):
 
 # -- period ------------------------------------------------------------------------------------
 
+
 def _open(runner, *extra: str, name: str = "2026年第四季度"):
-    return runner.invoke(args=["period", "open", name, "--opens", "2026-10-01",
-                               "--closes", "2026-12-31", *extra])
+    return runner.invoke(
+        args=["period", "open", name, "--opens", "2026-10-01", "--closes", "2026-12-31", *extra]
+    )
 
 
 def test_period_open(runner, app):
@@ -175,20 +232,24 @@ def test_each_period_gets_its_own_rubric(runner, app):
     first = int(_open(runner).output)
     second = int(_open(runner, name="2027年第一季度").output)
     assert _count(Criterion) == 10
-    assert db.session.get(Period, first).rubric_version_id != \
-        db.session.get(Period, second).rubric_version_id
+    assert (
+        db.session.get(Period, first).rubric_version_id
+        != db.session.get(Period, second).rubric_version_id
+    )
 
 
 def test_period_open_closes_before_opens(runner, app):
-    result = runner.invoke(args=["period", "open", "P", "--opens", "2026-12-31",
-                                 "--closes", "2026-10-01"])
+    result = runner.invoke(
+        args=["period", "open", "P", "--opens", "2026-12-31", "--closes", "2026-10-01"]
+    )
     _fails(result, "截止时间必须晚于开始时间。")
     assert _count(Period) == 0
 
 
 def test_period_open_bad_date(runner, app):
-    result = runner.invoke(args=["period", "open", "P", "--opens", "2026/10/01",
-                                 "--closes", "2026-12-31"])
+    result = runner.invoke(
+        args=["period", "open", "P", "--opens", "2026/10/01", "--closes", "2026-12-31"]
+    )
     assert result.exit_code == 2
 
 
@@ -198,6 +259,7 @@ def test_period_open_empty_name(runner, app):
 
 # -- seed-demo ---------------------------------------------------------------------------------
 
+
 def test_seed_demo_is_idempotent(runner, app):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
@@ -205,7 +267,11 @@ def test_seed_demo_is_idempotent(runner, app):
     users, periods, branches = _count(User), _count(Period), _count(Branch)
     assert (users, periods, branches) == (4, 1, 2)
     assert {u.role for u in db.session.scalars(select(User))} == {
-        "activist", "reviewer", "committee", "admin"}
+        "activist",
+        "reviewer",
+        "committee",
+        "admin",
+    }
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and second.output == "演示数据已存在，未重复创建。\n"
     assert (_count(User), _count(Period), _count(Branch)) == (users, periods, branches)

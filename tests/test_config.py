@@ -1,4 +1,5 @@
 """Configuration: one place reads the environment; REVIEW_* overrides win."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,15 @@ import pytest
 from review.config import ROOT, TestConfig, _bool, _database_url
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("postgres://u:p@db:5432/huibao", "postgresql+psycopg://u:p@db:5432/huibao"),
-    ("postgresql://u:p@db/huibao", "postgresql+psycopg://u:p@db/huibao"),
-    ("postgresql+psycopg://u@db/huibao", "postgresql+psycopg://u@db/huibao"),
-    ("sqlite:////srv/huibao.sqlite3", "sqlite:////srv/huibao.sqlite3"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db:5432/huibao", "postgresql+psycopg://u:p@db:5432/huibao"),
+        ("postgresql://u:p@db/huibao", "postgresql+psycopg://u:p@db/huibao"),
+        ("postgresql+psycopg://u@db/huibao", "postgresql+psycopg://u@db/huibao"),
+        ("sqlite:////srv/huibao.sqlite3", "sqlite:////srv/huibao.sqlite3"),
+    ],
+)
 def test_database_url_is_normalised(monkeypatch, given, expected):
     monkeypatch.setenv("DATABASE_URL", given)
     assert _database_url(Path("/tmp/instance")) == expected
@@ -28,10 +32,19 @@ def test_database_url_defaults_to_sqlite_in_instance(monkeypatch):
     assert _database_url(Path("/srv/inst")) == "sqlite:////srv/inst/huibao.sqlite3"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1", True), ("true", True), ("YES", True), (" on ", True),
-    ("0", False), ("false", False), ("no", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+    ],
+)
 def test_bool_env(monkeypatch, value, expected):
     monkeypatch.setenv("HUIBAO_TEST_FLAG", value)
     assert _bool("HUIBAO_TEST_FLAG", not expected) is expected
@@ -45,24 +58,45 @@ def test_bool_env_default(monkeypatch):
 
 def _config_in_subprocess(env: dict[str, str]) -> dict:
     """Import review.config afresh with env; return some of Config's values."""
-    code = ("import json; from review.config import Config as C; print(json.dumps({"
-            "'db': C.SQLALCHEMY_DATABASE_URI, 'env': C.ENV_NAME, 'secure': C.SESSION_COOKIE_SECURE,"
-            "'remember_secure': C.REMEMBER_COOKIE_SECURE, 'days': C.API_TOKEN_DAYS,"
-            "'limit': C.LOGIN_RATE_LIMIT, 'prefix': C.REDIS_PREFIX}))")
-    keep = {k: v for k, v in os.environ.items()
-            if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}}
-    out = subprocess.run([sys.executable, "-c", code], env={**keep, **env}, cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    code = (
+        "import json; from review.config import Config as C; print(json.dumps({"
+        "'db': C.SQLALCHEMY_DATABASE_URI, 'env': C.ENV_NAME, 'secure': C.SESSION_COOKIE_SECURE,"
+        "'remember_secure': C.REMEMBER_COOKIE_SECURE, 'days': C.API_TOKEN_DAYS,"
+        "'limit': C.LOGIN_RATE_LIMIT, 'prefix': C.REDIS_PREFIX}))"
+    )
+    keep = {
+        k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**keep, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
 def test_environment_is_read_at_import():
-    got = _config_in_subprocess({"DATABASE_URL": "postgres://u:p@db/huibao",
-                                 "HUIBAO_ENV": "production", "API_TOKEN_DAYS": "7",
-                                 "LOGIN_RATE_LIMIT": "3 per minute", "REDIS_PREFIX": "hb:"})
-    assert got == {"db": "postgresql+psycopg://u:p@db/huibao", "env": "production",
-                   "secure": True, "remember_secure": True, "days": 7,
-                   "limit": "3 per minute", "prefix": "hb:"}
+    got = _config_in_subprocess(
+        {
+            "DATABASE_URL": "postgres://u:p@db/huibao",
+            "HUIBAO_ENV": "production",
+            "API_TOKEN_DAYS": "7",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+            "REDIS_PREFIX": "hb:",
+        }
+    )
+    assert got == {
+        "db": "postgresql+psycopg://u:p@db/huibao",
+        "env": "production",
+        "secure": True,
+        "remember_secure": True,
+        "days": 7,
+        "limit": "3 per minute",
+        "prefix": "hb:",
+    }
 
 
 def test_development_cookies_not_secure_by_default():

@@ -1,4 +1,5 @@
 """The application factory: test settings only when passed, production fails fast."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,12 @@ PRODUCTION_ENV = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 @pytest.fixture
 def base(database_url, redis_url, tmp_path) -> dict:
     """Settings that keep an app off the developer's instance folder and services."""
-    return {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
-            "INSTANCE_DIR": tmp_path / "instance", "MEDIA_ROOT": tmp_path / "instance" / "media"}
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "INSTANCE_DIR": tmp_path / "instance",
+        "MEDIA_ROOT": tmp_path / "instance" / "media",
+    }
 
 
 def test_not_testing_unless_asked(base):
@@ -77,8 +82,9 @@ def test_missing_production_settings_all(monkeypatch):
 
 
 def _production(base: dict, **extra) -> type:
-    return type("Production", (Config,), {**base, "ENV_NAME": "production", "TESTING": False,
-                                          **extra})
+    return type(
+        "Production", (Config,), {**base, "ENV_NAME": "production", "TESTING": False, **extra}
+    )
 
 
 def test_production_without_settings_fails_fast(base, monkeypatch):
@@ -143,8 +149,9 @@ def test_not_found_page_is_chinese(client):
 def test_not_found_api_is_json(client):
     resp = client.get("/api/v1/no-such-thing")
     assert resp.status_code == 404
-    assert resp.get_json() == {"error": {"code": "not_found",
-                                         "message": "找不到该内容，或您无权查看。"}}
+    assert resp.get_json() == {
+        "error": {"code": "not_found", "message": "找不到该内容，或您无权查看。"}
+    }
 
 
 def test_method_not_allowed_api_is_json(client):

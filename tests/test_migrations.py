@@ -1,4 +1,5 @@
 """The migrations build exactly the models' schema, on whichever database is in use."""
+
 from __future__ import annotations
 
 import pytest

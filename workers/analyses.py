@@ -1,4 +1,5 @@
 """RQ job: the analyses of one submission version (queue `default`)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """RQ job that builds a committee export file (queue `default`), reporting progress."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ A job checks the row first (a re-run of a finished step does nothing), writes it
 to temporary names and renames them into place, and records the result in one commit.
 Media errors that will repeat fail the video with a reason; others propagate to RQ.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,6 @@ from rq import get_current_job
 from media import MediaError
 from review.extensions import db
 from review.services import pipeline
-
 
 _IMPORT_PID = os.getpid()  # the worker imports this module before it forks work horses
 
@@ -72,10 +72,19 @@ def probe_video(video_id: int) -> None:
         flags.append("short_video")
     fast = result.browser_playable and result.has_audio
     pipeline.finish_step(
-        video, "probe", probe={**_probe_dict(result), "has_audio": result.has_audio,
-                               "browser_playable": result.browser_playable},
-        duration=result.duration, width=result.display_width, height=result.display_height,
-        flags=flags, playable_path=video.original_path if fast else None)
+        video,
+        "probe",
+        probe={
+            **_probe_dict(result),
+            "has_audio": result.has_audio,
+            "browser_playable": result.browser_playable,
+        },
+        duration=result.duration,
+        width=result.display_width,
+        height=result.display_height,
+        flags=flags,
+        playable_path=video.original_path if fast else None,
+    )
 
 
 def _probe_dict(result) -> dict:  # noqa: ANN001
@@ -94,8 +103,11 @@ def extract_audio(video_id: int) -> None:
         return
     folder = pipeline.video_dir(video)
     try:
-        extract(pipeline.media_path(video.original_path), folder / "audio.wav",
-                timeout=pipeline.step_timeout("audio", video))
+        extract(
+            pipeline.media_path(video.original_path),
+            folder / "audio.wav",
+            timeout=pipeline.step_timeout("audio", video),
+        )
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
@@ -115,17 +127,26 @@ def transcode_video(video_id: int) -> None:
     has_audio = bool(video.probe.get("has_audio"))
     try:
         result = probe(src, **_settings())
-        transcode(src, folder / "playable.mp4", folder / "poster.jpg",
-                  folder / "audio.wav" if has_audio else None, result,
-                  on_progress=_progress_reporter(video_id, "transcode"),
-                  timeout=pipeline.step_timeout("transcode", video))
+        transcode(
+            src,
+            folder / "playable.mp4",
+            folder / "poster.jpg",
+            folder / "audio.wav" if has_audio else None,
+            result,
+            on_progress=_progress_reporter(video_id, "transcode"),
+            timeout=pipeline.step_timeout("transcode", video),
+        )
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
-    pipeline.finish_step(video, "transcode", transcoded=True,
-                         playable_path=_relative(folder / "playable.mp4"),
-                         poster_path=_relative(folder / "poster.jpg"),
-                         audio_path=_relative(folder / "audio.wav") if has_audio else None)
+    pipeline.finish_step(
+        video,
+        "transcode",
+        transcoded=True,
+        playable_path=_relative(folder / "playable.mp4"),
+        poster_path=_relative(folder / "poster.jpg"),
+        audio_path=_relative(folder / "audio.wav") if has_audio else None,
+    )
 
 
 def transcribe_video(video_id: int) -> None:
@@ -139,15 +160,20 @@ def transcribe_video(video_id: int) -> None:
     cfg = current_app.config
     try:
         transcript = get_engine().transcribe(
-            pipeline.media_path(video.audio_path), language="zh",
-            initial_prompt=cfg["WHISPER_PROMPT"] or None, vad=True, beam_size=cfg["WHISPER_BEAM_SIZE"],
-            on_progress=_progress_reporter(video_id, "transcribe"))
+            pipeline.media_path(video.audio_path),
+            language="zh",
+            initial_prompt=cfg["WHISPER_PROMPT"] or None,
+            vad=True,
+            beam_size=cfg["WHISPER_BEAM_SIZE"],
+            on_progress=_progress_reporter(video_id, "transcribe"),
+        )
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
     vtt = pipeline.video_dir(video) / "transcript.vtt"
-    pipeline.save_transcript(video, transcript.segments, f"{transcript.engine}:{transcript.model}",
-                             _relative(vtt))
+    pipeline.save_transcript(
+        video, transcript.segments, f"{transcript.engine}:{transcript.model}", _relative(vtt)
+    )
 
 
 def reconcile() -> dict[str, int]:

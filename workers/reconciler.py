@@ -4,6 +4,7 @@ It runs in a spawned child of the worker (not a thread: RQ forks work horses, an
 with a busy thread risks deadlocks) and keeps no state in Redis, so it survives Redis
 losing everything; a Redis lock keeps several worker hosts from reconciling at once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,6 +12,7 @@ import multiprocessing
 import time
 
 from flask import Flask
+import contextlib
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +26,9 @@ def run_once(app: Flask) -> dict[str, int] | None:
 
     with app.app_context():
         try:
-            lock = app.extensions["redis"].lock(app.config["REDIS_PREFIX"] + "reconcile",
-                                                timeout=120, blocking=False)
+            lock = app.extensions["redis"].lock(
+                app.config["REDIS_PREFIX"] + "reconcile", timeout=120, blocking=False
+            )
             if not lock.acquire():
                 return None
         except RedisError:
@@ -45,10 +48,8 @@ def run_once(app: Flask) -> dict[str, int] | None:
         finally:
             db.session.remove()
             if lock is not None:
-                try:
+                with contextlib.suppress(RedisError):
                     lock.release()
-                except RedisError:
-                    pass
 
 
 def _loop(interval: float) -> None:
@@ -63,6 +64,7 @@ def _loop(interval: float) -> None:
 def start(interval: float = 60.0) -> multiprocessing.Process:
     """Start the reconcile loop in a spawned daemon process."""
     process = multiprocessing.get_context("spawn").Process(
-        target=_loop, args=(interval,), name="reconciler", daemon=True)
+        target=_loop, args=(interval,), name="reconciler", daemon=True
+    )
     process.start()
     return process

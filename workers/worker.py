@@ -1,4 +1,5 @@
 """Start an RQ worker with the Flask app context: `python -m workers.worker [QUEUE...]`."""
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("queues", nargs="*", default=list(QUEUE_NAMES))
     parser.add_argument("--burst", action="store_true", help="Quit when the queues are empty.")
-    parser.add_argument("--reconcile-every", type=float, default=60.0,
-                        help="Seconds between reconciler runs (0 turns it off).")
+    parser.add_argument(
+        "--reconcile-every",
+        type=float,
+        default=60.0,
+        help="Seconds between reconciler runs (0 turns it off).",
+    )
     args = parser.parse_args(argv)
     worker = build_worker(args.queues)
     if args.reconcile_every > 0:

@@ -90,8 +90,15 @@ class OpenAIWhisperTranscriber:
         try:
             # A file path makes load_model read it instead of downloading a named model.
             self._model = whisper.load_model(str(self.checkpoint_path), device=device)
-        except (RuntimeError, OSError, EOFError, KeyError, TypeError, ValueError,
-                pickle.UnpicklingError) as exc:
+        except (
+            RuntimeError,
+            OSError,
+            EOFError,
+            KeyError,
+            TypeError,
+            ValueError,
+            pickle.UnpicklingError,
+        ) as exc:
             raise MediaError("model_missing", f"cannot load {self.checkpoint_path}: {exc}") from exc
         _load_tokenizer(self._model)
 

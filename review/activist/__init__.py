@@ -1,4 +1,5 @@
 """The activist's phone pages: home, video upload, paper report, submit, feedback."""
+
 from flask import Blueprint
 
 bp = Blueprint("activist", __name__, url_prefix="/my")

@@ -3,6 +3,7 @@
 The routes attach to the `api` blueprint (so they share its auth, CSRF and JSON errors);
 review/activist/__init__.py imports this module before the blueprints are registered.
 """
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -34,8 +35,11 @@ def put_paper_text(period_id: int):
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return error_response(400, "invalid", _("请以 JSON 格式提供 text 字段。"))
     version = papers.save_text(current_user.id, period_id, data["text"])
-    return jsonify(paper={"kind": version.paper_kind, "chars": len(version.paper_text)},
-                   submission_id=version.submission_id, version=version.number)
+    return jsonify(
+        paper={"kind": version.paper_kind, "chars": len(version.paper_text)},
+        submission_id=version.submission_id,
+        version=version.number,
+    )
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
@@ -50,28 +54,76 @@ def submit_submission(submission_id: int):
 
 
 def _errors(*codes: int) -> dict:
-    return {str(c): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
-            for c in codes}
+    return {
+        str(c): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+        for c in codes
+    }
 
 
 def _path_id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
-register("/api/v1/periods/{period_id}/paper", {"put": {
-    "summary": "Autosave the typed paper report of the caller's draft (activists only)",
-    "parameters": [_path_id("period_id")],
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}}}},
-    "responses": {"200": {"description": "saved", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {
-            "paper": {"type": "object", "properties": {"kind": {"type": ["string", "null"]},
-                                                        "chars": {"type": "integer"}}},
-            "submission_id": {"type": "integer"}, "version": {"type": "integer"}}}}}},
-        **_errors(400, 401, 403, 404, 409)}}})
-register("/api/v1/submissions/{submission_id}/submit", {"post": {
-    "summary": "Submit the caller's draft; refused unless the video is ready and the paper exists",
-    "parameters": [_path_id("submission_id")],
-    "responses": {"200": {"description": "submitted", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Submission"}}}},
-        **_errors(400, 401, 403, 404, 409)}}})
+register(
+    "/api/v1/periods/{period_id}/paper",
+    {
+        "put": {
+            "summary": "Autosave the typed paper report of the caller's draft (activists only)",
+            "parameters": [_path_id("period_id")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["text"],
+                            "properties": {"text": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "saved",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "paper": {
+                                        "type": "object",
+                                        "properties": {
+                                            "kind": {"type": ["string", "null"]},
+                                            "chars": {"type": "integer"},
+                                        },
+                                    },
+                                    "submission_id": {"type": "integer"},
+                                    "version": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **_errors(400, 401, 403, 404, 409),
+            },
+        }
+    },
+)
+register(
+    "/api/v1/submissions/{submission_id}/submit",
+    {
+        "post": {
+            "summary": "Submit the caller's draft; refused unless the video is ready and the paper exists",
+            "parameters": [_path_id("submission_id")],
+            "responses": {
+                "200": {
+                    "description": "submitted",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}
+                    },
+                },
+                **_errors(400, 401, 403, 404, 409),
+            },
+        }
+    },
+)

@@ -3,6 +3,7 @@
 Reviewers get their own audited, watermarked endpoints in the reviews blueprint; these serve
 only the activist's own files, with Range support from send_file(conditional=True).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,18 +16,22 @@ from review.access import get_submission_or_404, role_required
 from review.activist import bp
 from review.extensions import db
 from review.models import PaperFile, Role, SubmissionVersion, Video
-from review.services.papers import file_path
 from review.reviews.media import unsatisfiable
+from review.services.papers import file_path
 from review.services.pipeline import media_path
 
-MIMETYPES = {"pdf": "application/pdf", "photo": "image/jpeg",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "photo": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _own_video(video_id: int) -> Video:
     """Return a video attached to one of the caller's versions; 404 otherwise."""
-    version = db.session.scalar(select(SubmissionVersion).where(
-        SubmissionVersion.video_id == video_id).limit(1))
+    version = db.session.scalar(
+        select(SubmissionVersion).where(SubmissionVersion.video_id == video_id).limit(1)
+    )
     if version is None:
         abort(404)
     submission = get_submission_or_404(version.submission_id)
@@ -71,6 +76,9 @@ def paper_file(file_id: int):
     if submission.activist_id != current_user.id:
         abort(404)
     download = paper.kind == "docx"
-    return _send(file_path(paper), MIMETYPES.get(paper.kind, "application/octet-stream"),
-                 as_attachment=download,
-                 download_name=paper.original_name or Path(paper.path).name)
+    return _send(
+        file_path(paper),
+        MIMETYPES.get(paper.kind, "application/octet-stream"),
+        as_attachment=download,
+        download_name=paper.original_name or Path(paper.path).name,
+    )

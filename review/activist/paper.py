@@ -1,7 +1,8 @@
 """The paper-report page: typed text (autosaved), or a PDF, a DOCX or page photos."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -29,12 +30,17 @@ def paper(period_id: int):
     period = db.session.get(Period, period_id) or abort(404)
     submission = _mine(period_id)
     version = submission.current if submission else None
-    is_open = period.opens_at <= datetime.now(timezone.utc) <= period.closes_at
+    is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
     if version is None and not is_open:
         abort(404)
     editable = is_open and (version is None or not version.frozen)
-    return render_template("activist/paper.html", period=period, version=version,
-                           editable=editable, limits={k: papers.limit(k) for k in papers.DEFAULTS})
+    return render_template(
+        "activist/paper.html",
+        period=period,
+        version=version,
+        editable=editable,
+        limits={k: papers.limit(k) for k in papers.DEFAULTS},
+    )
 
 
 @bp.post("/periods/<int:period_id>/paper/text")
@@ -55,16 +61,22 @@ def save_paper_text(period_id: int):
 def upload_paper(period_id: int):
     """Store a PDF or DOCX, or 1–10 page photos, as the paper report."""
     kind = request.args.get("kind", "document")
-    most = papers.limit("PAPER_MAX_BYTES") if kind == "document" else \
-        papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
+    most = (
+        papers.limit("PAPER_MAX_BYTES")
+        if kind == "document"
+        else papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
+    )
     if (request.content_length or 0) > most + FORM_SLACK:
         # Refused before the body is read: nothing large is spooled to disk.
         flash(_("文件总大小超过上限（%(mb)d MB），请压缩后再上传。", mb=most // 2**20), "danger")
         return _back(period_id)
     try:
         if kind == "photos":
-            files = [papers.Upload(f.filename or "", f.read())
-                     for f in request.files.getlist("photos") if f.filename]
+            files = [
+                papers.Upload(f.filename or "", f.read())
+                for f in request.files.getlist("photos")
+                if f.filename
+            ]
             papers.save_photos(current_user.id, period_id, files)
             done = _("手写稿照片已上传。")
         else:
@@ -72,8 +84,9 @@ def upload_paper(period_id: int):
             if upload is None or not upload.filename:
                 flash(_("请先选择要上传的 PDF 或 Word（.docx）文件。"), "danger")
                 return _back(period_id)
-            papers.save_document(current_user.id, period_id,
-                                 papers.Upload(upload.filename, upload.read()))
+            papers.save_document(
+                current_user.id, period_id, papers.Upload(upload.filename, upload.read())
+            )
             done = _("书面汇报文件已上传。")
     except HuibaoError as exc:
         flash(str(exc.message), "danger")

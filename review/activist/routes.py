@@ -1,7 +1,8 @@
 """Routes of the activist blueprint: home, one period's report, submit, revise, old versions."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -31,8 +32,11 @@ DEFAULT_CHUNK_BYTES = 6 * 2**20
 
 
 def _mine(period_id: int) -> Submission | None:
-    submission = db.session.scalar(visible_submissions(current_user).where(
-        Submission.period_id == period_id, Submission.activist_id == current_user.id))
+    submission = db.session.scalar(
+        visible_submissions(current_user).where(
+            Submission.period_id == period_id, Submission.activist_id == current_user.id
+        )
+    )
     return get_submission_or_404(submission.id) if submission is not None else None
 
 
@@ -42,11 +46,16 @@ def _card(period: Period, submission: Submission | None) -> dict:
     if version is None or not version.frozen:
         after = version.video.created_at if version and version.video else None
         upload = pending_upload(current_user.id, period.id, after)
-    return {"period": period, "submission": submission, "version": version,
-            "status": report_status(submission, version, upload),
-            "video": video_status(version.video if version else None, upload),
-            "paper": paper_summary(version), "has_paper": has_paper(version),
-            "days_left": days_left(period.closes_at)}
+    return {
+        "period": period,
+        "submission": submission,
+        "version": version,
+        "status": report_status(submission, version, upload),
+        "video": video_status(version.video if version else None, upload),
+        "paper": paper_summary(version),
+        "has_paper": has_paper(version),
+        "days_left": days_left(period.closes_at),
+    }
 
 
 @bp.context_processor
@@ -62,22 +71,33 @@ def home():
     periods = open_periods()
     mine = {s.period_id: s for s in db.session.scalars(visible_submissions(current_user))}
     open_ids = {p.id for p in periods}
-    past = sorted((s for s in mine.values() if s.period_id not in open_ids),
-                  key=lambda s: s.period.closes_at, reverse=True)
-    return render_template("activist/home.html", cards=[_card(p, mine.get(p.id)) for p in periods],
-                           past=[_card(s.period, s) for s in past])
+    past = sorted(
+        (s for s in mine.values() if s.period_id not in open_ids),
+        key=lambda s: s.period.closes_at,
+        reverse=True,
+    )
+    return render_template(
+        "activist/home.html",
+        cards=[_card(p, mine.get(p.id)) for p in periods],
+        past=[_card(s.period, s) for s in past],
+    )
 
 
 def _upload_config(period: Period, submission: Submission | None) -> dict:
     cfg = current_app.config
-    return {"endpoint": url_for("api.create_upload"), "periodId": period.id,
-            "submissionId": submission.id if submission else None,
-            "chunkSize": int(cfg.get("UPLOAD_CHUNK_BYTES", DEFAULT_CHUNK_BYTES)),
-            "maxBytes": cfg["MAX_UPLOAD_BYTES"], "minDuration": cfg["MIN_DURATION"],
-            "maxDuration": cfg["MAX_DURATION"], "stepWeights": STEP_WEIGHTS,
-            "submissionsUrl": url_for("api.list_submissions"),
-            "playUrl": url_for("activist.play_video", video_id=0),
-            "posterUrl": url_for("activist.video_poster", video_id=0)}
+    return {
+        "endpoint": url_for("api.create_upload"),
+        "periodId": period.id,
+        "submissionId": submission.id if submission else None,
+        "chunkSize": int(cfg.get("UPLOAD_CHUNK_BYTES", DEFAULT_CHUNK_BYTES)),
+        "maxBytes": cfg["MAX_UPLOAD_BYTES"],
+        "minDuration": cfg["MIN_DURATION"],
+        "maxDuration": cfg["MAX_DURATION"],
+        "stepWeights": STEP_WEIGHTS,
+        "submissionsUrl": url_for("api.list_submissions"),
+        "playUrl": url_for("activist.play_video", video_id=0),
+        "posterUrl": url_for("activist.video_poster", video_id=0),
+    }
 
 
 @bp.route("/periods/<int:period_id>/")
@@ -86,7 +106,7 @@ def report(period_id: int):
     """One period's report: video upload and status, paper report, submit, feedback."""
     period = db.session.get(Period, period_id) or abort(404)
     submission = _mine(period_id)
-    is_open = period.opens_at <= datetime.now(timezone.utc) <= period.closes_at
+    is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
     if submission is None and not is_open:
         abort(404)
     card = _card(period, submission)
@@ -94,10 +114,17 @@ def report(period_id: int):
     editable = is_open and (version is None or not version.frozen)
     earlier = [v for v in (submission.versions if submission else []) if v is not version]
     feedback = submissions.released_feedback(version.id) if version and version.frozen else None
-    return render_template("activist/report.html", **card, editable=editable, is_open=is_open,
-                           earlier=earlier, feedback=feedback, seek_url=lambda t: f"#t={t:.1f}",
-                           analyses=analyses_json(version) if version else {},
-                           config=_upload_config(period, submission))
+    return render_template(
+        "activist/report.html",
+        **card,
+        editable=editable,
+        is_open=is_open,
+        earlier=earlier,
+        feedback=feedback,
+        seek_url=lambda t: f"#t={t:.1f}",
+        analyses=analyses_json(version) if version else {},
+        config=_upload_config(period, submission),
+    )
 
 
 @bp.post("/periods/<int:period_id>/submit")
@@ -122,8 +149,10 @@ def revise(period_id: int):
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
     else:
-        flash(_("已创建第 %(n)d 版，请根据反馈修改视频和书面汇报后重新提交。", n=version.number),
-              "success")
+        flash(
+            _("已创建第 %(n)d 版，请根据反馈修改视频和书面汇报后重新提交。", n=version.number),
+            "success",
+        )
     return redirect(url_for("activist.report", period_id=period_id))
 
 
@@ -134,15 +163,22 @@ def version(submission_id: int, number: int):
     submission = get_submission_or_404(submission_id)
     if submission.activist_id != current_user.id:
         abort(404)
-    found = db.session.scalar(select(SubmissionVersion).where(
-        SubmissionVersion.submission_id == submission.id, SubmissionVersion.number == number))
+    found = db.session.scalar(
+        select(SubmissionVersion).where(
+            SubmissionVersion.submission_id == submission.id, SubmissionVersion.number == number
+        )
+    )
     if found is None:
         abort(404)
-    return render_template("activist/version.html", submission=submission, version=found,
-                           period=submission.period, paper=paper_summary(found),
-                           video=video_status(found.video),
-                           feedback=submissions.released_feedback(found.id)
-                           if found.frozen else None)
+    return render_template(
+        "activist/version.html",
+        submission=submission,
+        version=found,
+        period=submission.period,
+        paper=paper_summary(found),
+        video=video_status(found.video),
+        feedback=submissions.released_feedback(found.id) if found.frozen else None,
+    )
 
 
 from review.activist import media, paper  # noqa: E402,F401  (more routes on bp)

@@ -1,9 +1,10 @@
 """Plain-words state of an activist's report: 上传中 / 处理中 xx% / 待审阅 / ... (for templates)."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -51,14 +52,20 @@ def video_flags(video: Video | None) -> list[str]:
 def failure_reason(video: Video) -> str:
     """Return the Chinese reason a video failed, with what to do."""
     cfg = current_app.config
-    return reason(video.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"])
+    return reason(
+        video.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"]
+    )
 
 
 def pending_upload(activist_id: int, period_id: int, after: datetime | None) -> Upload | None:
     """Return the activist's unfinished, live upload for period started after `after`."""
-    now = datetime.now(timezone.utc)
-    stmt = select(Upload).where(Upload.owner_id == activist_id, Upload.period_id == period_id,
-                                Upload.completed_at.is_(None), Upload.expires_at > now)
+    now = datetime.now(UTC)
+    stmt = select(Upload).where(
+        Upload.owner_id == activist_id,
+        Upload.period_id == period_id,
+        Upload.completed_at.is_(None),
+        Upload.expires_at > now,
+    )
     if after is not None:
         stmt = stmt.where(Upload.created_at > after)
     for upload in db.session.scalars(stmt.order_by(Upload.created_at.desc()).limit(5)):
@@ -71,20 +78,27 @@ def video_status(video: Video | None, upload: Upload | None = None) -> Status:
     """Describe the video part: 未上传 / 上传中 / 处理中 xx% / 处理完成 / 处理失败."""
     if upload is not None:
         percent = int(100 * upload.offset / upload.length) if upload.length else 0
-        return Status("uploading", _("上传中 %(p)d%%", p=percent),
-                      _("上传尚未完成，请在本页重新选择同一个视频，会从中断处继续。"))
+        return Status(
+            "uploading",
+            _("上传中 %(p)d%%", p=percent),
+            _("上传尚未完成，请在本页重新选择同一个视频，会从中断处继续。"),
+        )
     if video is None:
         return Status("missing", _("未上传"))
     if video.state == VideoState.FAILED.value:
         return Status("failed", _("处理失败"), failure_reason(video))
     if video.state != VideoState.READY.value:
-        return Status("processing", _("处理中 %(p)d%%", p=processing_percent(video)),
-                      _("视频已收到，正在转码和识别语音，请稍候。"))
+        return Status(
+            "processing",
+            _("处理中 %(p)d%%", p=processing_percent(video)),
+            _("视频已收到，正在转码和识别语音，请稍候。"),
+        )
     return Status("ready", _("处理完成"), flags=video_flags(video))
 
 
-def report_status(submission: Submission | None, version: SubmissionVersion | None,
-                  upload: Upload | None = None) -> Status:
+def report_status(
+    submission: Submission | None, version: SubmissionVersion | None, upload: Upload | None = None
+) -> Status:
     """Describe the whole report in plain words, the most useful word first."""
     video = version.video if version else None
     if upload is not None and (version is None or not version.frozen):
@@ -96,16 +110,27 @@ def report_status(submission: Submission | None, version: SubmissionVersion | No
         if part.key in ("uploading", "processing", "failed"):
             return part
         if submission.state == "draft" and video is not None and has_paper(version):
-            return Status("ready", _("可以提交"), _("视频和书面汇报都已齐全，请确认后提交。"),
-                          flags=part.flags)
-        return Status("draft", label("submission", "draft"), _("还有内容未完成，见下方清单。"),
-                      flags=part.flags)
+            return Status(
+                "ready",
+                _("可以提交"),
+                _("视频和书面汇报都已齐全，请确认后提交。"),
+                flags=part.flags,
+            )
+        return Status(
+            "draft",
+            label("submission", "draft"),
+            _("还有内容未完成，见下方清单。"),
+            flags=part.flags,
+        )
     state = submission.state
     if state == "reviewed":  # results are the committee's to release: still "in review" here
         state = "in_review"
-    words = {"submitted": _("已提交，等待支部审阅。"), "in_review": _("审阅人正在审阅，请耐心等待。"),
-             "released": _("审阅结果已发布，请查看下方反馈。"),
-             "needs_revision": _("请根据反馈修改后重新提交。")}
+    words = {
+        "submitted": _("已提交，等待支部审阅。"),
+        "in_review": _("审阅人正在审阅，请耐心等待。"),
+        "released": _("审阅结果已发布，请查看下方反馈。"),
+        "needs_revision": _("请根据反馈修改后重新提交。"),
+    }
     return Status(state, label("submission", state), words.get(state, ""))
 
 
@@ -123,7 +148,7 @@ def paper_summary(version: SubmissionVersion | None) -> str:
 
 def days_left(closes_at: datetime) -> int:
     """Return whole days until a deadline (0 on the last day, negative after it)."""
-    return (closes_at - datetime.now(timezone.utc)).days
+    return (closes_at - datetime.now(UTC)).days
 
 
 def outcome_label(outcome: str | None) -> str:

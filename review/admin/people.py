@@ -1,4 +1,5 @@
 """Admin pages for branches, reviewer assignments, accounts and roster upload."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -29,12 +30,19 @@ def branches():
             flash(_("已创建支部“%(name)s”。", name=branch.name), "success")
         return redirect(url_for("admin.branches"))
     rows = list(db.session.scalars(select(Branch).order_by(Branch.name)))
-    members = dict(db.session.execute(select(User.branch_id, func.count()).where(
-        User.role == Role.ACTIVIST.value, User.active.is_(True)).group_by(User.branch_id)).all())
-    reviewers = list(db.session.scalars(select(User).where(
-        User.role == Role.REVIEWER.value).order_by(User.name)))
-    return render_template("admin/branches.html", branches=rows, members=members,
-                           reviewers=reviewers)
+    members = dict(
+        db.session.execute(
+            select(User.branch_id, func.count())
+            .where(User.role == Role.ACTIVIST.value, User.active.is_(True))
+            .group_by(User.branch_id)
+        ).all()
+    )
+    reviewers = list(
+        db.session.scalars(select(User).where(User.role == Role.REVIEWER.value).order_by(User.name))
+    )
+    return render_template(
+        "admin/branches.html", branches=rows, members=members, reviewers=reviewers
+    )
 
 
 @bp.route("/branches/assign", methods=["POST"])
@@ -42,9 +50,12 @@ def branches():
 def assign():
     """Assign a reviewer to a branch or take the assignment away."""
     try:
-        admin.assign_reviewer(request.form.get("user_id", type=int) or 0,
-                              request.form.get("branch_id", type=int) or 0,
-                              request.form.get("assigned") == "1", current_user.id)
+        admin.assign_reviewer(
+            request.form.get("user_id", type=int) or 0,
+            request.form.get("branch_id", type=int) or 0,
+            request.form.get("assigned") == "1",
+            current_user.id,
+        )
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
     else:
@@ -60,15 +71,26 @@ def users():
         password = request.form.get("password") or admin.new_password()
         try:
             user = accounts.create_user(
-                request.form.get("username", ""), request.form.get("name", ""),
-                request.form.get("role", ""), password, request.form.getlist("branches"),
-                must_change_password=True)
+                request.form.get("username", ""),
+                request.form.get("name", ""),
+                request.form.get("role", ""),
+                password,
+                request.form.getlist("branches"),
+                must_change_password=True,
+            )
         except HuibaoError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            flash(_("已创建账号 %(u)s（%(n)s），初始密码：%(p)s ——请转告本人，首次登录须修改。",
-                    u=user.username, n=user.name, p=password), "success")
+            flash(
+                _(
+                    "已创建账号 %(u)s（%(n)s），初始密码：%(p)s ——请转告本人，首次登录须修改。",
+                    u=user.username,
+                    n=user.name,
+                    p=password,
+                ),
+                "success",
+            )
         return redirect(url_for("admin.users"))
     stmt = select(User)
     q = (request.args.get("q") or "").strip()
@@ -77,12 +99,21 @@ def users():
     if request.args.get("role"):
         stmt = stmt.where(User.role == request.args["role"])
     page = max(request.args.get("page", 1, type=int), 1)
-    found = list(db.session.scalars(stmt.order_by(User.role, User.username)
-                                    .offset((page - 1) * PAGE).limit(PAGE + 1)))
-    return render_template("admin/users.html", users=found[:PAGE], more=len(found) > PAGE,
-                           page=page, q=q, role=request.args.get("role", ""),
-                           branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
-                           roles=[r.value for r in Role])
+    found = list(
+        db.session.scalars(
+            stmt.order_by(User.role, User.username).offset((page - 1) * PAGE).limit(PAGE + 1)
+        )
+    )
+    return render_template(
+        "admin/users.html",
+        users=found[:PAGE],
+        more=len(found) > PAGE,
+        page=page,
+        q=q,
+        role=request.args.get("role", ""),
+        branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
+        roles=[r.value for r in Role],
+    )
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -94,8 +125,12 @@ def set_active(user_id: int):
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
     else:
-        flash(_("已启用账号 %(u)s。", u=user.username) if user.active
-              else _("已停用账号 %(u)s，该账号无法再登录。", u=user.username), "success")
+        flash(
+            _("已启用账号 %(u)s。", u=user.username)
+            if user.active
+            else _("已停用账号 %(u)s，该账号无法再登录。", u=user.username),
+            "success",
+        )
     return redirect(request.referrer or url_for("admin.users"))
 
 
@@ -109,8 +144,14 @@ def reset_password(user_id: int):
         flash(str(exc.message), "danger")
     else:
         user = db.session.get(User, user_id)
-        flash(_("已重置 %(u)s 的密码，临时密码：%(p)s ——登录后须立即修改。",
-                u=user.username, p=password), "success")
+        flash(
+            _(
+                "已重置 %(u)s 的密码，临时密码：%(p)s ——登录后须立即修改。",
+                u=user.username,
+                p=password,
+            ),
+            "success",
+        )
     return redirect(request.referrer or url_for("admin.users"))
 
 
@@ -129,5 +170,6 @@ def roster_upload():
         except RosterError as exc:
             db.session.rollback()
             errors, message = exc.errors, str(exc.message)
-    return render_template("admin/roster.html", errors=errors, result=result, message=message,
-                           columns=roster.COLUMNS), 400 if errors or message else 200
+    return render_template(
+        "admin/roster.html", errors=errors, result=result, message=message, columns=roster.COLUMNS
+    ), 400 if errors or message else 200

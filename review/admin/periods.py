@@ -1,4 +1,5 @@
 """Admin pages for reporting periods and the rubric editor."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,7 +14,8 @@ from review.admin import bp
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Period, Role
-from review.services import admin, periods as period_service, rubrics
+from review.services import admin, rubrics
+from review.services import periods as period_service
 
 
 def _date(name: str, required: bool = True) -> date | None:
@@ -25,7 +27,9 @@ def _date(name: str, required: bool = True) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(_("日期“%(v)s”格式不对，请按 2026-12-31 的格式填写。", v=raw)) from None
+        raise ValidationError(
+            _("日期“%(v)s”格式不对，请按 2026-12-31 的格式填写。", v=raw)
+        ) from None
 
 
 @bp.route("/periods", methods=["GET", "POST"])
@@ -35,9 +39,12 @@ def periods():
     if request.method == "POST":
         try:
             created = period_service.open_period(
-                request.form.get("name", ""), _date("opens"), _date("closes"),
+                request.form.get("name", ""),
+                _date("opens"),
+                _date("closes"),
                 oath_required=request.form.get("oath") == "1",
-                double_marking=request.form.get("double") == "1")
+                double_marking=request.form.get("double") == "1",
+            )
         except HuibaoError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -57,10 +64,13 @@ def update_period(period_id: int):
             admin.close_period(period_id, current_user.id)
             flash(_("周期已截止，积极分子不能再提交。"), "success")
         else:
-            admin.update_period(period_id, closes=_date("closes", required=False),
-                                oath_required=request.form.get("oath") == "1",
-                                double_marking=request.form.get("double") == "1",
-                                actor_id=current_user.id)
+            admin.update_period(
+                period_id,
+                closes=_date("closes", required=False),
+                oath_required=request.form.get("oath") == "1",
+                double_marking=request.form.get("double") == "1",
+                actor_id=current_user.id,
+            )
             flash(_("周期设置已保存。"), "success")
     except HuibaoError as exc:
         db.session.rollback()
@@ -80,7 +90,9 @@ def _criteria_from_form() -> list[rubrics.CriterionInput]:
         try:
             points = int(raw)
         except ValueError:
-            raise ValidationError(_("“%(t)s”的满分“%(v)s”不是整数。", t=title.strip(), v=raw)) from None
+            raise ValidationError(
+                _("“%(t)s”的满分“%(v)s”不是整数。", t=title.strip(), v=raw)
+            ) from None
         lines = (descs[n] if n < len(descs) else "").splitlines()
         out.append(rubrics.CriterionInput(title, points, lines))
     return out
@@ -101,9 +113,18 @@ def rubric(period_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            flash(_("评分标准已保存为第 %(n)d 版；已有的评分仍按原版本保留。", n=version.number)
-                  if version.id != before else _("评分标准已保存。"), "success")
+            flash(
+                _("评分标准已保存为第 %(n)d 版；已有的评分仍按原版本保留。", n=version.number)
+                if version.id != before
+                else _("评分标准已保存。"),
+                "success",
+            )
             return redirect(url_for("admin.rubric", period_id=period.id))
     version = period.rubric_version
-    return render_template("admin/rubric.html", period=period, version=version,
-                           in_use=rubrics.is_in_use(version), blank_rows=2)
+    return render_template(
+        "admin/rubric.html",
+        period=period,
+        version=version,
+        in_use=rubrics.is_in_use(version),
+        blank_rows=2,
+    )

@@ -1,4 +1,5 @@
 """Admin page for the processing queue: videos by state, failures, retries, RQ at a glance."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -20,23 +21,36 @@ from review.services.media_errors import reason
 @role_required(Role.ADMIN)
 def queue():
     """Show videos by processing state, the failed ones with their reason, and RQ."""
-    counts = dict(db.session.execute(select(Video.state, func.count())
-                                     .group_by(Video.state)).all())
+    counts = dict(db.session.execute(select(Video.state, func.count()).group_by(Video.state)).all())
     state = request.args.get("state", VideoState.FAILED.value)
     videos = db.session.execute(
-        select(Video, User).join(User, User.id == Video.owner_id).where(Video.state == state)
-        .order_by(Video.updated_at.desc()).limit(200)).all()
+        select(Video, User)
+        .join(User, User.id == Video.owner_id)
+        .where(Video.state == state)
+        .order_by(Video.updated_at.desc())
+        .limit(200)
+    ).all()
     cfg = current_app.config
-    reasons = {v.id: reason(v.error_code, min_seconds=cfg["MIN_DURATION"],
-                            max_seconds=cfg["MAX_DURATION"]) for v, _u in videos}
+    reasons = {
+        v.id: reason(v.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"])
+        for v, _u in videos
+    }
     try:
         queues, workers = admin.queue_overview()
         redis_error = None
     except RedisError as exc:
         queues, workers, redis_error = [], [], str(exc)
-    return render_template("admin/queue.html", counts=counts, state=state, videos=videos,
-                           reasons=reasons, queues=queues, workers=workers,
-                           redis_error=redis_error, states=[s.value for s in VideoState])
+    return render_template(
+        "admin/queue.html",
+        counts=counts,
+        state=state,
+        videos=videos,
+        reasons=reasons,
+        queues=queues,
+        workers=workers,
+        redis_error=redis_error,
+        states=[s.value for s in VideoState],
+    )
 
 
 @bp.route("/videos/<int:video_id>/retry", methods=["POST"])

@@ -1,4 +1,5 @@
 """Admin home: branches, users and periods at a glance."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -18,5 +19,6 @@ def index():
     branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))
     periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
     videos = dict(db.session.execute(select(Video.state, func.count()).group_by(Video.state)).all())
-    return render_template("admin/index.html", roles=roles, branches=branches,
-                           periods=periods, videos=videos)
+    return render_template(
+        "admin/index.html", roles=roles, branches=branches, periods=periods, videos=videos
+    )

@@ -6,6 +6,7 @@ A phrase is `present` when its sound errors are at most PRESENT_RATIO of its len
 `differs` when they stay below DIFFERS_RATIO (something close was said), else `missing`.
 The result is a hint for the reviewer, never a score.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from media.text import edit_distance
 from review.analysis.text import normalise, substitution_cost, syllables, timed_transcript
 
-OATH_TEXT = ("我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，"
-             "严守党的纪律，保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，"
-             "随时准备为党和人民牺牲一切，永不叛党。")
+OATH_TEXT = (
+    "我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，"
+    "严守党的纪律，保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，"
+    "随时准备为党和人民牺牲一切，永不叛党。"
+)
 PHRASES = tuple(p for p in re.split(r"[，。]", OATH_TEXT) if p)
 PRESENT_RATIO = 0.2
 DIFFERS_RATIO = 0.5
@@ -76,8 +79,9 @@ def check_oath(segments: Iterable) -> OathResult:
         text = timed.chars[first:last]
         start, end = timed.span(first, last - 1)
         status = "present" if cost <= PRESENT_RATIO * len(phrase) else "differs"
-        results.append(PhraseResult(phrase, status, text, edit_distance(phrase, text), cost,
-                                    start, end))
+        results.append(
+            PhraseResult(phrase, status, text, edit_distance(phrase, text), cost, start, end)
+        )
     found = [r for r in results if r.status != "missing"]
     if len(found) < MIN_PHRASES_FOUND:
         return _not_found()
@@ -89,11 +93,14 @@ def check_oath(segments: Iterable) -> OathResult:
     official = normalise(OATH_TEXT).chars
     return OathResult(
         status="complete" if present == len(PHRASES) else "incomplete",
-        phrases=results, missing=missing,
-        start=timed.span(first, last - 1)[0], end=timed.span(first, last - 1)[1],
+        phrases=results,
+        missing=missing,
+        start=timed.span(first, last - 1)[0],
+        end=timed.span(first, last - 1)[1],
         coverage=round(present / len(PHRASES), 3),
         cer=round(edit_distance(official, timed.chars[first:last]) / len(official), 3),
-        in_order=positions == sorted(positions))
+        in_order=positions == sorted(positions),
+    )
 
 
 def _not_found() -> OathResult:
@@ -113,9 +120,14 @@ def locate(oath: list[str], heard: list[str]) -> tuple[int, int] | None:
         cur, cur_start = [0.0], [j]
         for i, target in enumerate(oath, 1):
             cost = substitution_cost(sound, target)
-            options = ((prev[i - 1] + (2.0 if cost == 0 else 1.0 if cost < 1 else -1.0),
-                        prev_start[i - 1]),
-                       (prev[i] - 1.0, prev_start[i]), (cur[i - 1] - 1.0, cur_start[i - 1]))
+            options = (
+                (
+                    prev[i - 1] + (2.0 if cost == 0 else 1.0 if cost < 1 else -1.0),
+                    prev_start[i - 1],
+                ),
+                (prev[i] - 1.0, prev_start[i]),
+                (cur[i - 1] - 1.0, cur_start[i - 1]),
+            )
             score, start = max(options, key=lambda o: o[0])
             if score <= 0:
                 score, start = 0.0, j
@@ -158,8 +170,11 @@ def best_window(pattern: list[str], text: list[str]) -> tuple[float, int, int]:
         cur, cur_start = [float(i)], [0]
         for j, sound in enumerate(text, 1):
             sub = prev[j - 1] + (1.0 if sound == _MASK else substitution_cost(sound, target))
-            options = ((sub, prev_start[j - 1]), (prev[j] + 1.0, prev_start[j]),
-                       (cur[j - 1] + 1.0, cur_start[j - 1]))
+            options = (
+                (sub, prev_start[j - 1]),
+                (prev[j] + 1.0, prev_start[j]),
+                (cur[j - 1] + 1.0, cur_start[j - 1]),
+            )
             score, start = min(options, key=lambda o: o[0])
             cur.append(score)
             cur_start.append(start)

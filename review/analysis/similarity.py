@@ -7,6 +7,7 @@ becomes a candidate when one band agrees: about 50% chance at Jaccard 0.42, 87% 
 99% at 0.6). A candidate is flagged when the Jaccard similarity of the shingle sets reaches
 THRESHOLD; unrelated thought reports share set phrases but score well below it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,7 @@ class Text:
     norm: Normalised
 
     @classmethod
-    def of(cls, original: str) -> "Text":
+    def of(cls, original: str) -> Text:
         """Prepare original for comparison."""
         return cls(original or "", normalise(original or ""))
 
@@ -52,12 +53,12 @@ class Text:
     def excerpt(self, first: int, last: int) -> str:
         """Return the original text from content character first to last (inclusive)."""
         offsets = self.norm.offsets
-        return self.original[offsets[first]:offsets[last] + 1]
+        return self.original[offsets[first] : offsets[last] + 1]
 
 
 def shingles_of(sounds: list[str]) -> set[str]:
     """Return the set of SHINGLE-syllable shingles of a syllable list."""
-    return {" ".join(sounds[i:i + SHINGLE]) for i in range(max(len(sounds) - SHINGLE + 1, 0))}
+    return {" ".join(sounds[i : i + SHINGLE]) for i in range(max(len(sounds) - SHINGLE + 1, 0))}
 
 
 @cache
@@ -90,7 +91,7 @@ def band_keys(sig: np.ndarray) -> list[int]:
     rows = NUM_PERM // BANDS
     keys = []
     for band in range(BANDS):
-        chunk = sig[band * rows:(band + 1) * rows].astype("<u4").tobytes()
+        chunk = sig[band * rows : (band + 1) * rows].astype("<u4").tobytes()
         digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
     return keys
@@ -113,8 +114,9 @@ def containment(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
-def passages(a: Text, b: Text, *, min_len: int = 8, gap: int = 3,
-             limit: int = 12) -> list[tuple[int, int, int, int]]:
+def passages(
+    a: Text, b: Text, *, min_len: int = 8, gap: int = 3, limit: int = 12
+) -> list[tuple[int, int, int, int]]:
     """Return up to limit shared passages as (a_first, a_last, b_first, b_last) character ranges.
 
     Matching runs of syllables are merged across small gaps (a few misheard or edited
@@ -129,11 +131,15 @@ def passages(a: Text, b: Text, *, min_len: int = 8, gap: int = 3,
             continue
         last = merged[-1] if merged else None
         if last and 0 <= block.a - last[1] <= gap and 0 <= block.b - last[3] <= gap:
-            last[1], last[3], last[4] = block.a + block.size, block.b + block.size, \
-                last[4] + block.size
+            last[1], last[3], last[4] = (
+                block.a + block.size,
+                block.b + block.size,
+                last[4] + block.size,
+            )
         else:
-            merged.append([block.a, block.a + block.size, block.b, block.b + block.size,
-                           block.size])
+            merged.append(
+                [block.a, block.a + block.size, block.b, block.b + block.size, block.size]
+            )
     kept = [m for m in merged if m[4] >= min_len and m[4] >= 0.7 * max(m[1] - m[0], m[3] - m[2])]
     kept.sort(key=lambda m: -m[4])
     return [(m[0], m[1] - 1, m[2], m[3] - 1) for m in sorted(kept[:limit])]

@@ -1,4 +1,5 @@
 """Text helpers shared by the analyses: normalised characters, toneless pinyin, transcript timing."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -69,7 +70,7 @@ def fold(syllable: str) -> str:
     """Return the syllable with easily confused initials and finals merged."""
     for full, short in _INITIAL_FOLDS:
         if syllable.startswith(full):
-            syllable = short + syllable[len(full):]
+            syllable = short + syllable[len(full) :]
             break
     for full, short in _FINAL_FOLDS:
         if syllable.endswith(full):

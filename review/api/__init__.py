@@ -1,4 +1,5 @@
 """JSON API v1 for the phone page, scripts and future clients."""
+
 from __future__ import annotations
 
 from flask import Blueprint, request
@@ -27,6 +28,9 @@ def require_auth():
     return None
 
 
-from review.api import routes, submissions  # noqa: E402,F401
-from review.api import uploads  # noqa: E402,F401
-from review.api import exports  # noqa: E402,F401
+from review.api import (  # noqa: E402,F401
+    exports,
+    routes,
+    submissions,
+    uploads,
+)

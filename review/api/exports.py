@@ -1,4 +1,5 @@
 """API v1 for committee scripts: period exports and one activist's assessment sheet."""
+
 from __future__ import annotations
 
 import io
@@ -62,14 +63,19 @@ def _export(period_id: int, kind: str):
     period, branch_id = _scope(period_id)
     if period is None:
         return error_response(404, "not_found", _("找不到该汇报周期或支部。"))
-    audit.record(current_user.id, "export", "period", period.id,
-                 {"kind": kind, "branch_id": branch_id, "via": "api"}, request.remote_addr)
+    audit.record(
+        current_user.id,
+        "export",
+        "period",
+        period.id,
+        {"kind": kind, "branch_id": branch_id, "via": "api"},
+        request.remote_addr,
+    )
     name, fallback = download_name(period.id, branch_id, kind)
     headers = {"Content-Disposition": content_disposition(name, fallback)}
     table = build_table(period.id, branch_id)
     if kind == "csv":
-        return Response(stream_with_context(iter_csv(table)), mimetype=MIME["csv"],
-                        headers=headers)
+        return Response(stream_with_context(iter_csv(table)), mimetype=MIME["csv"], headers=headers)
     buffer = io.BytesIO()
     if kind == "xlsx":
         write_xlsx(table, buffer)
@@ -88,42 +94,92 @@ def assessment_sheet(submission_id: int):
     if submission.current is None or submission.current.submitted_at is None:
         return error_response(404, "not_submitted", _("该汇报尚未提交，没有考核表。"))
     data = assessment_pdf(submission.id)
-    audit.record(current_user.id, "export", "submission", submission.id,
-                 {"kind": "pdf", "via": "api"}, request.remote_addr)
+    audit.record(
+        current_user.id,
+        "export",
+        "submission",
+        submission.id,
+        {"kind": "pdf", "via": "api"},
+        request.remote_addr,
+    )
     name = pdf_name(submission.activist.username, submission.activist.name)
     fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"
-    return Response(data, mimetype=MIME["pdf"],
-                    headers={"Content-Disposition": content_disposition(name, fallback)})
+    return Response(
+        data,
+        mimetype=MIME["pdf"],
+        headers={"Content-Disposition": content_disposition(name, fallback)},
+    )
 
 
 _ERR = {"$ref": "#/components/schemas/Error"}
 
 
 def _file(mime: str, what: str) -> dict:
-    return {"description": what, "headers": {"Content-Disposition": {
-        "description": "attachment; filename=ASCII fallback; filename*=UTF-8''<中文文件名>",
-        "schema": {"type": "string"}}},
-        "content": {mime: {"schema": {"type": "string", "format": "binary"}}}}
+    return {
+        "description": what,
+        "headers": {
+            "Content-Disposition": {
+                "description": "attachment; filename=ASCII fallback; filename*=UTF-8''<中文文件名>",
+                "schema": {"type": "string"},
+            }
+        },
+        "content": {mime: {"schema": {"type": "string", "format": "binary"}}},
+    }
 
 
 def _errs() -> dict:
-    return {str(c): {"description": d, "content": {"application/json": {"schema": _ERR}}}
-            for c, d in ((401, "not logged in"), (403, "not committee/admin"),
-                         (404, "no such period, branch or submission"))}
+    return {
+        str(c): {"description": d, "content": {"application/json": {"schema": _ERR}}}
+        for c, d in (
+            (401, "not logged in"),
+            (403, "not committee/admin"),
+            (404, "no such period, branch or submission"),
+        )
+    }
 
 
-_PERIOD = [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-           {"name": "branch", "in": "query", "schema": {"type": "integer"},
-            "description": "only this branch"}]
+_PERIOD = [
+    {"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+    {
+        "name": "branch",
+        "in": "query",
+        "schema": {"type": "integer"},
+        "description": "only this branch",
+    },
+]
 for _kind, _mime, _what in (
-        ("xlsx", MIME["xlsx"], "workbook: summary sheet with agreement statistics, one sheet per branch"),
-        ("csv", "text/csv", "one row per activist, UTF-8 with BOM"),
-        ("zip", MIME["zip"], "the workbook, one PDF per activist (学号_姓名.pdf), manifest.json")):
-    register(f"/api/v1/periods/{{period_id}}/export.{_kind}", {"get": {
-        "summary": f"Committee export of a period as {_kind.upper()} (committee and admins only)",
-        "parameters": _PERIOD, "responses": {"200": _file(_mime, _what), **_errs()}}})
-register("/api/v1/submissions/{submission_id}/assessment.pdf", {"get": {
-    "summary": "One activist's assessment sheet (committee and admins only)",
-    "parameters": [{"name": "submission_id", "in": "path", "required": True,
-                    "schema": {"type": "integer"}}],
-    "responses": {"200": _file(MIME["pdf"], "assessment sheet"), **_errs()}}})
+    (
+        "xlsx",
+        MIME["xlsx"],
+        "workbook: summary sheet with agreement statistics, one sheet per branch",
+    ),
+    ("csv", "text/csv", "one row per activist, UTF-8 with BOM"),
+    ("zip", MIME["zip"], "the workbook, one PDF per activist (学号_姓名.pdf), manifest.json"),
+):
+    register(
+        f"/api/v1/periods/{{period_id}}/export.{_kind}",
+        {
+            "get": {
+                "summary": f"Committee export of a period as {_kind.upper()} (committee and admins only)",
+                "parameters": _PERIOD,
+                "responses": {"200": _file(_mime, _what), **_errs()},
+            }
+        },
+    )
+register(
+    "/api/v1/submissions/{submission_id}/assessment.pdf",
+    {
+        "get": {
+            "summary": "One activist's assessment sheet (committee and admins only)",
+            "parameters": [
+                {
+                    "name": "submission_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {"200": _file(MIME["pdf"], "assessment sheet"), **_errs()},
+        }
+    },
+)

@@ -1,4 +1,5 @@
 """The OpenAPI document for /api/v1/; a test checks it lists every API route."""
+
 from __future__ import annotations
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -20,33 +21,85 @@ PATHS: dict[str, dict] = {
         "post": {
             "summary": "Exchange username and password for a bearer token",
             "security": [],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
-            "responses": {"201": _resp("token", {"type": "object", "properties": {
-                "token": {"type": "string"}, "must_change_password": {"type": "boolean"},
-                "user": {"$ref": "#/components/schemas/User"}}}), **_errors(400, 401, 429)},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["username", "password"],
+                            "properties": {
+                                "username": {"type": "string"},
+                                "password": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _resp(
+                    "token",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "token": {"type": "string"},
+                            "must_change_password": {"type": "boolean"},
+                            "user": {"$ref": "#/components/schemas/User"},
+                        },
+                    },
+                ),
+                **_errors(400, 401, 429),
+            },
         },
-        "delete": {"summary": "Revoke the bearer token in use",
-                   "responses": {"204": _resp("revoked"), **_errors(401)}},
+        "delete": {
+            "summary": "Revoke the bearer token in use",
+            "responses": {"204": _resp("revoked"), **_errors(401)},
+        },
     },
-    "/api/v1/me": {"get": {"summary": "The calling user",
-                           "responses": {"200": _resp("user", {"$ref": "#/components/schemas/User"}),
-                                         **_errors(401)}}},
-    "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
-                                     "responses": {"200": _resp("OpenAPI document")}}},
+    "/api/v1/me": {
+        "get": {
+            "summary": "The calling user",
+            "responses": {
+                "200": _resp("user", {"$ref": "#/components/schemas/User"}),
+                **_errors(401),
+            },
+        }
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": _resp("OpenAPI document")},
+        }
+    },
 }
 
 SCHEMAS = {
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string"},
-                       "message": {"type": "string", "description": "Simplified Chinese"}}}}},
-    "User": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
-        "role": {"type": "string", "enum": ["activist", "reviewer", "committee", "admin"]},
-        "branch": {"type": ["string", "null"]},
-        "reviewer_of": {"type": "array", "items": {"type": "string"}}}},
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string", "description": "Simplified Chinese"},
+                },
+            }
+        },
+    },
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "name": {"type": "string"},
+            "role": {"type": "string", "enum": ["activist", "reviewer", "committee", "admin"]},
+            "branch": {"type": ["string", "null"]},
+            "reviewer_of": {"type": "array", "items": {"type": "string"}},
+        },
+    },
 }
 
 
@@ -60,12 +113,19 @@ def build_spec() -> dict:
     """Return the OpenAPI 3.1 document."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Huibao API", "version": "1.0.0",
-                 "description": "汇报：视频思想汇报审阅系统 API。错误信息为简体中文。"},
+        "info": {
+            "title": "Huibao API",
+            "version": "1.0.0",
+            "description": "汇报：视频思想汇报审阅系统 API。错误信息为简体中文。",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"session": []}],
         "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
     }

@@ -1,4 +1,5 @@
 """API v1: session tokens, the caller, the OpenAPI document."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
@@ -28,8 +29,9 @@ def create_session():
     if user is None:
         return error_response(401, "bad_credentials", _("学号/工号或密码不正确。"))
     token = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])
-    return jsonify(token=token, user=user_json(user),
-                   must_change_password=user.must_change_password), 201
+    return jsonify(
+        token=token, user=user_json(user), must_change_password=user.must_change_password
+    ), 201
 
 
 @bp.delete("/session")
@@ -55,6 +57,11 @@ def openapi():
 
 def user_json(user) -> dict:  # noqa: ANN001
     """Serialise a user for the API."""
-    return {"id": user.id, "username": user.username, "name": user.name, "role": user.role,
-            "branch": user.branch.name if user.branch else None,
-            "reviewer_of": [b.name for b in user.reviewer_of]}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "role": user.role,
+        "branch": user.branch.name if user.branch else None,
+        "reviewer_of": [b.name for b in user.reviewer_of],
+    }

@@ -1,4 +1,5 @@
 """JSON shapes of the API's objects."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -29,12 +30,19 @@ def video_json(video: Video | None) -> dict | None:
         "transcript": None,
     }
     if video.error_code:
-        data["error"] = {"code": video.error_code, "message": reason(
-            video.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"])}
+        data["error"] = {
+            "code": video.error_code,
+            "message": reason(
+                video.error_code, min_seconds=cfg["MIN_DURATION"], max_seconds=cfg["MAX_DURATION"]
+            ),
+        }
     if video.transcript_engine is not None:
         segments = [{"start": s.start, "end": s.end, "text": s.text} for s in video.segments]
-        data["transcript"] = {"text": "".join(s["text"] for s in segments),
-                              "segments": segments, "engine": video.transcript_engine}
+        data["transcript"] = {
+            "text": "".join(s["text"] for s in segments),
+            "segments": segments,
+            "engine": video.transcript_engine,
+        }
     return data
 
 
@@ -45,8 +53,11 @@ def submission_json(submission: Submission, *, detail: bool = False) -> dict:
         "id": submission.id,
         "state": submission.state,
         "period": {"id": submission.period.id, "name": submission.period.name},
-        "activist": {"id": submission.activist.id, "username": submission.activist.username,
-                     "name": submission.activist.name},
+        "activist": {
+            "id": submission.activist.id,
+            "username": submission.activist.username,
+            "name": submission.activist.name,
+        },
         "version": version.number if version else None,
         "paper": {"kind": version.paper_kind} if version and version.paper_kind else None,
         "updated_at": submission.updated_at.isoformat(),
@@ -58,6 +69,9 @@ def submission_json(submission: Submission, *, detail: bool = False) -> dict:
 
         data["analyses"] = analyses_json(version)
     else:
-        data["video"] = None if video is None else {"id": video.id, "state": video.state,
-                                                    "progress": video.progress}
+        data["video"] = (
+            None
+            if video is None
+            else {"id": video.id, "state": video.state, "progress": video.progress}
+        )
     return data

@@ -1,4 +1,5 @@
 """API v1: the caller's submissions and one submission with its video and transcript."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -32,28 +33,94 @@ def get_submission(submission_id: int):
 
 
 _SUB = {"$ref": "#/components/schemas/Submission"}
-register("/api/v1/submissions", {"get": {
-    "summary": "The caller's submissions (activist: own; reviewer: their branches; committee: all)",
-    "parameters": [{"name": "period", "in": "query", "schema": {"type": "integer"}},
-                   {"name": "state", "in": "query", "schema": {"type": "string", "enum": [
-                       "draft", "submitted", "in_review", "reviewed", "released",
-                       "needs_revision"]}}],
-    "responses": {"200": {"description": "list", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"submissions": {"type": "array", "items": _SUB}}}}}},
-                  "401": {"description": "not logged in"}}}},
-    {"Submission": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "state": {"type": "string"},
-        "period": {"type": "object"}, "activist": {"type": "object"},
-        "version": {"type": "integer"}, "paper": {"type": ["object", "null"]},
-        "video": {"type": ["object", "null"], "properties": {
-            "state": {"type": "string", "enum": ["uploaded", "processing", "ready", "failed"]},
-            "progress": {"type": "object", "additionalProperties": {"type": "number"}},
-            "error": {"type": ["object", "null"]}, "duration": {"type": ["number", "null"]},
-            "size": {"type": "integer"}, "sha256": {"type": "string"},
-            "transcript": {"type": ["object", "null"]}}}}}})
-register("/api/v1/submissions/{submission_id}", {"get": {
-    "summary": "One submission with video state, per-stage progress, error and transcript",
-    "parameters": [{"name": "submission_id", "in": "path", "required": True,
-                    "schema": {"type": "integer"}}],
-    "responses": {"200": {"description": "submission", "content": {"application/json": {
-        "schema": _SUB}}}, "404": {"description": "not found or not yours"}}}})
+register(
+    "/api/v1/submissions",
+    {
+        "get": {
+            "summary": "The caller's submissions (activist: own; reviewer: their branches; committee: all)",
+            "parameters": [
+                {"name": "period", "in": "query", "schema": {"type": "integer"}},
+                {
+                    "name": "state",
+                    "in": "query",
+                    "schema": {
+                        "type": "string",
+                        "enum": [
+                            "draft",
+                            "submitted",
+                            "in_review",
+                            "reviewed",
+                            "released",
+                            "needs_revision",
+                        ],
+                    },
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "list",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"submissions": {"type": "array", "items": _SUB}},
+                            }
+                        }
+                    },
+                },
+                "401": {"description": "not logged in"},
+            },
+        }
+    },
+    {
+        "Submission": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "state": {"type": "string"},
+                "period": {"type": "object"},
+                "activist": {"type": "object"},
+                "version": {"type": "integer"},
+                "paper": {"type": ["object", "null"]},
+                "video": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "state": {
+                            "type": "string",
+                            "enum": ["uploaded", "processing", "ready", "failed"],
+                        },
+                        "progress": {"type": "object", "additionalProperties": {"type": "number"}},
+                        "error": {"type": ["object", "null"]},
+                        "duration": {"type": ["number", "null"]},
+                        "size": {"type": "integer"},
+                        "sha256": {"type": "string"},
+                        "transcript": {"type": ["object", "null"]},
+                    },
+                },
+            },
+        }
+    },
+)
+register(
+    "/api/v1/submissions/{submission_id}",
+    {
+        "get": {
+            "summary": "One submission with video state, per-stage progress, error and transcript",
+            "parameters": [
+                {
+                    "name": "submission_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "submission",
+                    "content": {"application/json": {"schema": _SUB}},
+                },
+                "404": {"description": "not found or not yours"},
+            },
+        }
+    },
+)

@@ -1,4 +1,5 @@
 """Authentication: Flask-Login sessions and bearer tokens for the API."""
+
 from __future__ import annotations
 
 from flask import Flask, Request, request

@@ -1,4 +1,5 @@
 """Login and password forms."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
@@ -17,8 +18,14 @@ class ChangePasswordForm(FlaskForm):
     """Current password and a new one, twice."""
 
     current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))])
-    new = PasswordField(_l("新密码"), validators=[
-        DataRequired(_l("请输入新密码。")), Length(min=8, message=_l("新密码至少需要 8 个字符。"))])
-    confirm = PasswordField(_l("再次输入新密码"), validators=[
-        EqualTo("new", message=_l("两次输入的新密码不一致。"))])
+    new = PasswordField(
+        _l("新密码"),
+        validators=[
+            DataRequired(_l("请输入新密码。")),
+            Length(min=8, message=_l("新密码至少需要 8 个字符。")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"), validators=[EqualTo("new", message=_l("两次输入的新密码不一致。"))]
+    )
     submit = SubmitField(_l("修改密码"))

@@ -1,4 +1,5 @@
 """Login, logout and password change pages."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

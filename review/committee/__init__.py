@@ -1,4 +1,5 @@
 """The committee's pages: dashboard, agreed marks, release, exports."""
+
 from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")

@@ -1,8 +1,18 @@
 """Committee downloads: export jobs with progress, and single assessment sheets."""
+
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file
-from flask import url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,9 +32,13 @@ from review.services.exports.zip import pdf_name
 def create_export(period_id: int):
     """Start an export job and show its progress page."""
     try:
-        job_id = start_export(current_user.id, request.form.get("kind", "xlsx"), period_id,
-                              request.form.get("branch_id", type=int) or None,
-                              request.remote_addr)
+        job_id = start_export(
+            current_user.id,
+            request.form.get("kind", "xlsx"),
+            period_id,
+            request.form.get("branch_id", type=int) or None,
+            request.remote_addr,
+        )
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
         return redirect(url_for("committee.dashboard", period=period_id))
@@ -43,9 +57,13 @@ def export(job_id: str):
 def export_progress(job_id: str):
     """The export job's status as JSON, for the polling page."""
     job = export_status(job_id)
-    return jsonify(status=job.status, progress=job.progress, ready=job.path is not None,
-                   filename=job.filename,
-                   download=url_for("committee.export_download", job_id=job_id))
+    return jsonify(
+        status=job.status,
+        progress=job.progress,
+        ready=job.path is not None,
+        filename=job.filename,
+        download=url_for("committee.export_download", job_id=job_id),
+    )
 
 
 @bp.route("/exports/<job_id>/download")
@@ -56,8 +74,9 @@ def export_download(job_id: str):
     if job.path is None:
         flash(_("文件还没有生成好，请稍候。"), "warning")
         return redirect(url_for("committee.export", job_id=job_id))
-    audit.record(current_user.id, "download", "export", job_id, {"kind": job.kind},
-                 request.remote_addr)
+    audit.record(
+        current_user.id, "download", "export", job_id, {"kind": job.kind}, request.remote_addr
+    )
     response = send_file(job.path, mimetype=MIME[job.kind], conditional=True)
     response.headers["Content-Disposition"] = content_disposition(job.filename, job.fallback)
     return response
@@ -71,9 +90,13 @@ def assessment(submission_id: int):
     if submission.current is None or submission.current.submitted_at is None:
         abort(404)
     data = assessment_pdf(submission.id)
-    audit.record(current_user.id, "export", "submission", submission.id, {"kind": "pdf"},
-                 request.remote_addr)
+    audit.record(
+        current_user.id, "export", "submission", submission.id, {"kind": "pdf"}, request.remote_addr
+    )
     name = pdf_name(submission.activist.username, submission.activist.name)
     fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"
-    return Response(data, mimetype=MIME["pdf"],
-                    headers={"Content-Disposition": content_disposition(name, fallback)})
+    return Response(
+        data,
+        mimetype=MIME["pdf"],
+        headers={"Content-Disposition": content_disposition(name, fallback)},
+    )

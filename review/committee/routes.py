@@ -1,4 +1,5 @@
 """The committee's dashboard, agreed marks and release pages."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -34,16 +35,24 @@ def _period_or_404(period_id: int) -> Period:
 def dashboard():
     """Per-branch figures of a period, overdue reviews and disagreements to resolve."""
     periods = _periods()
-    period = (db.session.get(Period, request.args.get("period", type=int) or 0)
-              or (periods[0] if periods else None))
+    period = db.session.get(Period, request.args.get("period", type=int) or 0) or (
+        periods[0] if periods else None
+    )
     if period is None:
         return render_template("committee/dashboard.html", periods=[], period=None)
     threshold = float(current_app.config.get("DISAGREEMENT_THRESHOLD", 0.2))
     return render_template(
-        "committee/dashboard.html", periods=periods, period=period, states=STATES,
-        rows=board.overview(period.id), disagreements=board.disagreements(period.id, threshold),
-        threshold=threshold, criteria=period.rubric_version.criteria,
-        reviewer_names=_names(), review_days=board.REVIEW_DAYS)
+        "committee/dashboard.html",
+        periods=periods,
+        period=period,
+        states=STATES,
+        rows=board.overview(period.id),
+        disagreements=board.disagreements(period.id, threshold),
+        threshold=threshold,
+        criteria=period.rubric_version.criteria,
+        reviewer_names=_names(),
+        review_days=board.REVIEW_DAYS,
+    )
 
 
 def _names() -> dict[int, str]:
@@ -57,18 +66,26 @@ def submissions(period_id: int):
     """The submissions of a period (optionally one branch) with their decisions, to release."""
     period = _period_or_404(period_id)
     branch_id = request.args.get("branch", type=int)
-    stmt = visible_submissions(current_user).where(Submission.period_id == period.id,
-                                                   Submission.state != "draft")
+    stmt = visible_submissions(current_user).where(
+        Submission.period_id == period.id, Submission.state != "draft"
+    )
     if branch_id:
         stmt = stmt.where(Submission.branch_id == branch_id)
     subs = list(db.session.scalars(stmt.order_by(Submission.branch_id, Submission.id)))
     versions = board.current_versions(period.id)
-    found = {s.id: decisions.get_decision(versions[s.id].id) if s.id in versions else None
-             for s in subs}
+    found = {
+        s.id: decisions.get_decision(versions[s.id].id) if s.id in versions else None for s in subs
+    }
     branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))
-    return render_template("committee/submissions.html", period=period, submissions=subs,
-                           decisions=found, branches=branches, branch_id=branch_id,
-                           outcome_label=decisions.outcome_label)
+    return render_template(
+        "committee/submissions.html",
+        period=period,
+        submissions=subs,
+        decisions=found,
+        branches=branches,
+        branch_id=branch_id,
+        outcome_label=decisions.outcome_label,
+    )
 
 
 def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
@@ -81,8 +98,14 @@ def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
         try:
             marks[c.id] = float(raw)
         except ValueError:
-            raise ValidationError(_("“%(title)s”的分数“%(v)s”不是数字，请填写 0 到 %(max)d 之间的分数。",
-                                    title=c.title, v=raw, max=c.max_points)) from None
+            raise ValidationError(
+                _(
+                    "“%(title)s”的分数“%(v)s”不是数字，请填写 0 到 %(max)d 之间的分数。",
+                    title=c.title,
+                    v=raw,
+                    max=c.max_points,
+                )
+            ) from None
     return marks
 
 
@@ -104,30 +127,49 @@ def decide(submission_id: int):
     criteria = submission.period.rubric_version.criteria
     if request.method == "POST":
         try:
-            decisions.set_decision(submission.id, current_user.id, _parse_marks(criteria),
-                                   request.form.get("outcome") or None,
-                                   request.form.get("comment", ""))
+            decisions.set_decision(
+                submission.id,
+                current_user.id,
+                _parse_marks(criteria),
+                request.form.get("outcome") or None,
+                request.form.get("comment", ""),
+            )
         except HuibaoError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
             flash(_("已保存认定结果。发布前积极分子看不到。"), "success")
-            return redirect(_safe_next(request.form.get("next"))
-                            or url_for("committee.decide", submission_id=submission.id))
+            return redirect(
+                _safe_next(request.form.get("next"))
+                or url_for("committee.decide", submission_id=submission.id)
+            )
     reviews = decisions.submitted_reviews(version.id)
     positions = {c.id: c.position for c in db.session.scalars(select(Criterion))}
     scores = [{positions[s.criterion_id]: s for s in r.scores} for r in reviews]
-    reviewers = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([r.reviewer_id for r in reviews] or [-1])))}
+    reviewers = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_([r.reviewer_id for r in reviews] or [-1]))
+        )
+    }
     decision = decisions.get_decision(version.id)
     agreed = {m.criterion_id: m.points for m in decision.marks} if decision else {}
     users = dict(db.session.execute(select(User.id, User.name)).all())
-    return render_template("committee/decide.html", submission=submission, version=version,
-                           criteria=criteria, reviews=reviews, scores=scores, reviewers=reviewers,
-                           decision=decision, agreed=agreed, users=users,
-                           history=decisions.history(submission.id),
-                           outcome_label=decisions.outcome_label,
-                           next=_safe_next(request.args.get("next")) or "")
+    return render_template(
+        "committee/decide.html",
+        submission=submission,
+        version=version,
+        criteria=criteria,
+        reviews=reviews,
+        scores=scores,
+        reviewers=reviewers,
+        decision=decision,
+        agreed=agreed,
+        users=users,
+        history=decisions.history(submission.id),
+        outcome_label=decisions.outcome_label,
+        next=_safe_next(request.args.get("next")) or "",
+    )
 
 
 @bp.route("/periods/<int:period_id>/release", methods=["POST"])
@@ -147,8 +189,7 @@ def release(period_id: int):
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
         if not ids:
             flash(_("请先勾选要发布的汇报。"), "danger")
-            return redirect(url_for("committee.submissions", period_id=period.id,
-                                    branch=branch_id))
+            return redirect(url_for("committee.submissions", period_id=period.id, branch=branch_id))
         kwargs["submission_ids"] = ids
     result = decisions.release(current_user.id, period.id, **kwargs)
     if result.released:

@@ -1,4 +1,5 @@
 """Home pages: the index sends each role to its own start page."""
+
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)

@@ -1,4 +1,5 @@
 """Index and per-role home pages."""
+
 from __future__ import annotations
 
 from flask import redirect, url_for
@@ -19,4 +20,3 @@ def index():
         Role.ADMIN.value: "admin.index",
     }[current_user.role]
     return redirect(url_for(target))
-

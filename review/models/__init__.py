@@ -1,4 +1,5 @@
 """Database models, one module per aggregate."""
+
 from review.models.analysis import Analysis, SignatureBand, TextSignature
 from review.models.audit import AuditEvent
 from review.models.branch import Branch, reviewer_branches
@@ -11,9 +12,32 @@ from review.models.upload import Upload
 from review.models.user import ApiToken, Role, User
 
 __all__ = [
-    "Analysis", "SignatureBand", "TextSignature",
-    "AgreedMark", "ApiToken", "AuditEvent", "Branch", "Comment", "Criterion", "Decision",
-    "DecisionChange", "PaperFile", "Period", "Review", "ReviewState", "Role", "Rubric",
-    "RubricVersion", "Score", "Submission", "SubmissionState", "SubmissionVersion",
-    "TranscriptSegment", "Upload", "User", "Video", "VideoState", "reviewer_branches",
+    "Analysis",
+    "SignatureBand",
+    "TextSignature",
+    "AgreedMark",
+    "ApiToken",
+    "AuditEvent",
+    "Branch",
+    "Comment",
+    "Criterion",
+    "Decision",
+    "DecisionChange",
+    "PaperFile",
+    "Period",
+    "Review",
+    "ReviewState",
+    "Role",
+    "Rubric",
+    "RubricVersion",
+    "Score",
+    "Submission",
+    "SubmissionState",
+    "SubmissionVersion",
+    "TranscriptSegment",
+    "Upload",
+    "User",
+    "Video",
+    "VideoState",
+    "reviewer_branches",
 ]

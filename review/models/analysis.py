@@ -1,10 +1,21 @@
 """Analysis results per submission version, similarity signatures and the search indexes."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, SmallInteger,
-                        String, UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from review.extensions import db
@@ -21,7 +32,8 @@ class Analysis(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -36,7 +48,8 @@ class TextSignature(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True
+    )
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
     activist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -52,7 +65,8 @@ class SignatureBand(db.Model):
     __tablename__ = "signature_bands"
 
     signature_id: Mapped[int] = mapped_column(
-        ForeignKey("text_signatures.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("text_signatures.id", ondelete="CASCADE"), primary_key=True
+    )
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger, index=True)
 
@@ -60,8 +74,17 @@ class SignatureBand(db.Model):
 # PostgreSQL substring search uses pg_trgm GIN indexes on the searched columns. SQLite keeps
 # its FTS5 trigram index in a file of its own (review/services/search.py), so there these
 # indexes are declared empty (WHERE 0) and cost nothing.
-Index("ix_transcript_segments_text_trgm", TranscriptSegment.__table__.c.text,
-      postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}, sqlite_where=text("0"))
-Index("ix_submission_versions_paper_text_trgm", SubmissionVersion.__table__.c.paper_text,
-      postgresql_using="gin", postgresql_ops={"paper_text": "gin_trgm_ops"},
-      sqlite_where=text("0"))
+Index(
+    "ix_transcript_segments_text_trgm",
+    TranscriptSegment.__table__.c.text,
+    postgresql_using="gin",
+    postgresql_ops={"text": "gin_trgm_ops"},
+    sqlite_where=text("0"),
+)
+Index(
+    "ix_submission_versions_paper_text_trgm",
+    SubmissionVersion.__table__.c.paper_text,
+    postgresql_using="gin",
+    postgresql_ops={"paper_text": "gin_trgm_ops"},
+    sqlite_where=text("0"),
+)

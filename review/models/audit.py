@@ -1,4 +1,5 @@
 """Audit events: who viewed, scored, exported or released what, and when."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Party branches (党支部) and reviewer assignments."""
+
 from __future__ import annotations
 
 from datetime import datetime

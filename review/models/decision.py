@@ -1,4 +1,5 @@
 """The committee's agreed result for a submission and the history of its changes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,9 +25,7 @@ class Decision(db.Model):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     marks: Mapped[list[AgreedMark]] = relationship(cascade="all, delete-orphan")
 

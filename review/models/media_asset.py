@@ -1,4 +1,5 @@
 """Uploaded videos, their processing state and transcript segments."""
+
 from __future__ import annotations
 
 import enum
@@ -11,7 +12,7 @@ from review.extensions import db
 from review.models._common import UTCDateTime, utcnow
 
 
-class VideoState(str, enum.Enum):
+class VideoState(enum.StrEnum):
     """Video processing states (DESIGN.md)."""
 
     UPLOADED = "uploaded"
@@ -54,9 +55,7 @@ class Video(db.Model):
     vtt_path: Mapped[str | None] = mapped_column(String(500))
     transcript_engine: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     segments: Mapped[list[TranscriptSegment]] = relationship(
         order_by="TranscriptSegment.position", cascade="all, delete-orphan"

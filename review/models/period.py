@@ -1,4 +1,5 @@
 """Reporting periods and versioned rubrics."""
+
 from __future__ import annotations
 
 from datetime import datetime

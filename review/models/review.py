@@ -1,4 +1,5 @@
 """Reviews: per-criterion scores, notes and time-coded comments."""
+
 from __future__ import annotations
 
 import enum
@@ -11,7 +12,7 @@ from review.extensions import db
 from review.models._common import UTCDateTime, utcnow
 
 
-class ReviewState(str, enum.Enum):
+class ReviewState(enum.StrEnum):
     """A review is a draft until the reviewer submits it."""
 
     DRAFT = "draft"
@@ -34,9 +35,7 @@ class Review(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan")
     comments: Mapped[list[Comment]] = relationship(

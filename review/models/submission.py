@@ -1,4 +1,5 @@
 """Submissions (one per activist and period) and their frozen versions."""
+
 from __future__ import annotations
 
 import enum
@@ -13,7 +14,7 @@ from review.models.period import Period
 from review.models.user import User
 
 
-class SubmissionState(str, enum.Enum):
+class SubmissionState(enum.StrEnum):
     """The submission workflow (DESIGN.md)."""
 
     DRAFT = "draft"
@@ -36,9 +37,7 @@ class Submission(db.Model):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=SubmissionState.DRAFT.value, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     activist: Mapped[User] = relationship()
     period: Mapped[Period] = relationship()

@@ -1,4 +1,5 @@
 """A tus upload in progress; the bytes live in a partial file named by id."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Accounts, roles and API tokens."""
+
 from __future__ import annotations
 
 import enum
@@ -24,7 +25,7 @@ def set_hasher(hasher: PasswordHasher) -> None:
     _hasher = hasher
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do."""
 
     ACTIVIST = "activist"

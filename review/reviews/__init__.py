@@ -1,4 +1,5 @@
 """The reviewer workspace: queue, review page, autosave, media endpoints."""
+
 from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")

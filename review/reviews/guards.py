@@ -1,8 +1,9 @@
 """Guards for the workspace's media and JSON endpoints (no login redirect, JSON errors)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort, jsonify
 from flask_babel import gettext as _
@@ -37,6 +38,8 @@ def json_error(exc: HuibaoError):
 
 def json_refusal(status: int):
     """Answer a JSON endpoint's refusal with a Chinese message."""
-    message = {403: _("您没有权限执行此操作；如果登录已过期，请重新登录。"),
-               404: _("找不到该内容，或您无权查看。")}.get(status, _("页面已过期或请求有误，请刷新页面后重试。"))
+    message = {
+        403: _("您没有权限执行此操作；如果登录已过期，请重新登录。"),
+        404: _("找不到该内容，或您无权查看。"),
+    }.get(status, _("页面已过期或请求有误，请刷新页面后重试。"))
     return jsonify(error={"code": str(status), "message": message}), status

@@ -6,6 +6,7 @@ front server: "x-accel" answers `X-Accel-Redirect: <SENDFILE_ACCEL_PREFIX>/<path
 MEDIA_ROOT>` (an nginx `internal` location aliased to MEDIA_ROOT), "x-sendfile" answers
 `X-Sendfile: <absolute path>` (Apache mod_xsendfile, lighttpd).
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -86,8 +87,14 @@ def _version(submission_id: int) -> SubmissionVersion:
 
 def _audit(submission_id: int, what: str) -> None:
     if _opening():
-        audit.record(current_user.id, "media.view", "submission", submission_id, {"file": what},
-                     ip=request.remote_addr)
+        audit.record(
+            current_user.id,
+            "media.view",
+            "submission",
+            submission_id,
+            {"file": what},
+            ip=request.remote_addr,
+        )
 
 
 @bp.get("/<int:submission_id>/video")

@@ -1,4 +1,5 @@
 """What the review page shows: template context and the state handed to static/js/review.js."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,8 +17,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
-def page_context(submission: Submission, review: Review | None, viewer: User,
-                 at: datetime) -> dict:
+def page_context(submission: Submission, review: Review | None, viewer: User, at: datetime) -> dict:
     """Return the template context of the review page."""
     version = submission.current
     video = version.video if version else None
@@ -32,24 +32,35 @@ def page_context(submission: Submission, review: Review | None, viewer: User,
         "revision": review.revision if review else None,
         "editable": editable,
         "can_correct": viewer.has_role("reviewer", "committee"),
-        "urls": {"save": url_for("reviews.save", submission_id=sid),
-                 "submit": url_for("reviews.submit", submission_id=sid),
-                 "next": url_for("reviews.next_ungraded", after=sid),
-                 "queue": url_for("reviews.index") if viewer.has_role("reviewer") else "/",
-                 "segment": url_for("reviews.correct_segment", submission_id=sid, segment_id=0)},
+        "urls": {
+            "save": url_for("reviews.save", submission_id=sid),
+            "submit": url_for("reviews.submit", submission_id=sid),
+            "next": url_for("reviews.next_ungraded", after=sid),
+            "queue": url_for("reviews.index") if viewer.has_role("reviewer") else "/",
+            "segment": url_for("reviews.correct_segment", submission_id=sid, segment_id=0),
+        },
         "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
         "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
-        "comments": [{"at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
-                     for c in (review.comments if review else [])],
+        "comments": [
+            {"at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
+            for c in (review.comments if review else [])
+        ],
         "watermark": f"{viewer.name} {viewer.username}",
     }
     return {
-        "submission": submission, "version": version, "video": video, "segments": segments,
-        "criteria": criteria, "scores": scores, "review": review, "editable": editable,
+        "submission": submission,
+        "version": version,
+        "video": video,
+        "segments": segments,
+        "criteria": criteria,
+        "scores": scores,
+        "review": review,
+        "editable": editable,
         "paper_files": version.paper_files if version else [],
         "flags": [flag_label(f) for f in (video.flags if video else [])],
         "late_days": overdue_days(submission.state, version.submitted_at if version else None, at),
         "watermark": f"{viewer.name} {viewer.username} {format_dt(at)}",
-        "clock": _clock, "state": state,
+        "clock": _clock,
+        "state": state,
         "submitted_review": review is not None and review.state == ReviewState.SUBMITTED.value,
     }

@@ -1,7 +1,8 @@
 """Routes of the reviews blueprint: the queue, the review page, autosave and submit."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -41,14 +42,21 @@ def index():
         period_id=request.args.get("period", type=int),
         state=request.args.get("state", "todo"),
         overdue=request.args.get("overdue") == "1",
-        flag=request.args.get("flag") if request.args.get("flag") in FLAGS else None)
+        flag=request.args.get("flag") if request.args.get("flag") in FLAGS else None,
+    )
     rows = service.list_queue(current_user.id, filters, limit=QUEUE_PAGE)
     periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
     flags = {code: flag_label(code) for code in FLAGS}
-    return render_template("reviews/index.html", rows=rows[:QUEUE_PAGE], more=len(rows) > QUEUE_PAGE,
-                           filters=filters, periods=periods,
-                           flags=flags, branches=current_user.reviewer_of,
-                           overdue_days=service.OVERDUE_DAYS)
+    return render_template(
+        "reviews/index.html",
+        rows=rows[:QUEUE_PAGE],
+        more=len(rows) > QUEUE_PAGE,
+        filters=filters,
+        periods=periods,
+        flags=flags,
+        branches=current_user.reviewer_of,
+        overdue_days=service.OVERDUE_DAYS,
+    )
 
 
 @bp.get("/next")
@@ -78,11 +86,22 @@ def show(submission_id: int):
             notice = str(exc.message)
     else:
         notice = _("您以党委/管理员身份查看，只能阅览，不能在此评分。")
-    audit.record(current_user.id, "submission.view", "submission", submission_id,
-                 ip=request.remote_addr, commit=False)
-    context = page_context(submission, review, current_user, datetime.now(timezone.utc))
-    html = render_template("reviews/show.html", notice=notice, seek_url=lambda t: f"#t={t:.1f}",
-                           analyses=analyses_json(submission.current), **context)
+    audit.record(
+        current_user.id,
+        "submission.view",
+        "submission",
+        submission_id,
+        ip=request.remote_addr,
+        commit=False,
+    )
+    context = page_context(submission, review, current_user, datetime.now(UTC))
+    html = render_template(
+        "reviews/show.html",
+        notice=notice,
+        seek_url=lambda t: f"#t={t:.1f}",
+        analyses=analyses_json(submission.current),
+        **context,
+    )
     db.session.commit()  # once, after rendering: a commit would expire what the page shows
     return html, 200, {"Cache-Control": "private, no-store"}
 
@@ -149,5 +168,9 @@ def correct_segment(submission_id: int, segment_id: int):
         segment = service.correct_segment(current_user.id, segment_id, data.get("text", ""))
     except HuibaoError as exc:
         return json_error(exc)
-    return jsonify(id=segment.id, text=segment.text, original=segment.original_text,
-                   corrected=segment.corrected_by is not None)
+    return jsonify(
+        id=segment.id,
+        text=segment.text,
+        original=segment.original_text,
+        corrected=segment.corrected_by is not None,
+    )

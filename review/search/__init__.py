@@ -1,4 +1,5 @@
 """Search across transcripts and paper reports: the page for reviewers and committee, and the API."""
+
 from flask import Blueprint
 
 bp = Blueprint("search", __name__, url_prefix="/search")

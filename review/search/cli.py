@@ -1,4 +1,5 @@
 """`flask search reindex`: rebuild the SQLite search index from the database."""
+
 from __future__ import annotations
 
 import click

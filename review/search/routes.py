@@ -1,4 +1,5 @@
 """The search page (hits open the submission at their moment) and a submission's analysis hints."""
+
 from __future__ import annotations
 
 from flask import render_template, request, url_for
@@ -18,8 +19,12 @@ def hit_url(hit: service.Hit) -> str:
     """Return the reviewer page of a hit's submission, at the hit's moment of the video."""
     args = {"t": f"{hit.start:g}"} if hit.start is not None else {}
     try:
-        return url_for("reviews.show", submission_id=hit.submission_id, **args,
-                       _anchor=None if args else "paper")
+        return url_for(
+            "reviews.show",
+            submission_id=hit.submission_id,
+            **args,
+            _anchor=None if args else "paper",
+        )
     except BuildError:  # the review page is not registered in this app
         query = f"?t={args['t']}" if args else "#paper"
         return f"/reviews/{hit.submission_id}{query}"
@@ -36,8 +41,9 @@ def index():
             hits = service.search(current_user.id, query)
         except ValidationError as exc:
             error = exc.message
-    return render_template("search/index.html", query=query, hits=hits, error=error,
-                           hit_url=hit_url)
+    return render_template(
+        "search/index.html", query=query, hits=hits, error=error, hit_url=hit_url
+    )
 
 
 @bp.get("/analyses/<int:submission_id>")
@@ -45,11 +51,20 @@ def index():
 def analyses(submission_id: int):
     """Show the analysis hints of a submission's current version, with their evidence."""
     submission = get_submission_or_404(submission_id)
-    audit.record(current_user.id, "submission.analyses.view", "submission", submission_id,
-                 ip=request.remote_addr)
+    audit.record(
+        current_user.id,
+        "submission.analyses.view",
+        "submission",
+        submission_id,
+        ip=request.remote_addr,
+    )
 
     def seek_url(t: float) -> str:
         return hit_url(service.Hit(submission_id, "transcript", "", "", "", t, "", ""))
 
-    return render_template("search/analyses.html", submission=submission,
-                           analyses=analyses_json(submission.current), seek_url=seek_url)
+    return render_template(
+        "search/analyses.html",
+        submission=submission,
+        analyses=analyses_json(submission.current),
+        seek_url=seek_url,
+    )

@@ -1,7 +1,8 @@
 """Accounts: create users, branches, authenticate, change passwords."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -40,9 +41,16 @@ def validate_password(password: str) -> None:
         raise ValidationError(_l("密码至少需要 %(n)d 个字符。", n=MIN_PASSWORD))
 
 
-def create_user(username: str, name: str, role: str, password: str,
-                branches: list[str] | tuple[str, ...] = (), *,
-                must_change_password: bool = False, commit: bool = True) -> User:
+def create_user(
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    branches: list[str] | tuple[str, ...] = (),
+    *,
+    must_change_password: bool = False,
+    commit: bool = True,
+) -> User:
     """Create a user; activists belong to one branch, reviewers review one or more."""
     username, name = username.strip(), name.strip()
     if not username or not name:
@@ -57,8 +65,7 @@ def create_user(username: str, name: str, role: str, password: str,
     found = [get_branch_by_name(b) for b in branches]
     if role == Role.ACTIVIST.value and len(found) != 1:
         raise ValidationError(_l("入党积极分子必须属于且只属于一个支部。"))
-    user = User(username=username, name=name, role=role,
-                must_change_password=must_change_password)
+    user = User(username=username, name=name, role=role, must_change_password=must_change_password)
     user.set_password(password)
     if role == Role.ACTIVIST.value:
         user.branch = found[0]
@@ -75,7 +82,7 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active or not user.check_password(password):
         return None
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     db.session.commit()
     return user
 

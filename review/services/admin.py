@@ -1,9 +1,10 @@
 """Administration: reviewer assignments, account status, periods, failed videos, queues."""
+
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -24,7 +25,9 @@ def _user(user_id: int) -> User:
     return user
 
 
-def assign_reviewer(user_id: int, branch_id: int, assigned: bool, actor_id: int | None = None) -> None:
+def assign_reviewer(
+    user_id: int, branch_id: int, assigned: bool, actor_id: int | None = None
+) -> None:
     """Assign a reviewer to a branch, or take the assignment away."""
     user, branch = _user(user_id), db.session.get(Branch, branch_id)
     if branch is None:
@@ -35,8 +38,14 @@ def assign_reviewer(user_id: int, branch_id: int, assigned: bool, actor_id: int 
         user.reviewer_of.append(branch)
     elif not assigned and branch in user.reviewer_of:
         user.reviewer_of.remove(branch)
-    audit.record(actor_id, "assign" if assigned else "unassign", "user", user.id,
-                 {"branch_id": branch.id}, commit=False)
+    audit.record(
+        actor_id,
+        "assign" if assigned else "unassign",
+        "user",
+        user.id,
+        {"branch_id": branch.id},
+        commit=False,
+    )
     db.session.commit()
 
 
@@ -62,8 +71,14 @@ def reset_password(user_id: int, actor_id: int | None = None) -> str:
     return password
 
 
-def update_period(period_id: int, *, closes: date | None = None, oath_required: bool | None = None,
-                  double_marking: bool | None = None, actor_id: int | None = None) -> Period:
+def update_period(
+    period_id: int,
+    *,
+    closes: date | None = None,
+    oath_required: bool | None = None,
+    double_marking: bool | None = None,
+    actor_id: int | None = None,
+) -> Period:
     """Change a period's deadline and switches."""
     period = db.session.get(Period, period_id)
     if period is None:
@@ -77,9 +92,18 @@ def update_period(period_id: int, *, closes: date | None = None, oath_required: 
         period.oath_required = oath_required
     if double_marking is not None:
         period.double_marking = double_marking
-    audit.record(actor_id, "update", "period", period.id,
-                 {"closes_at": period.closes_at.isoformat(), "oath": period.oath_required,
-                  "double": period.double_marking}, commit=False)
+    audit.record(
+        actor_id,
+        "update",
+        "period",
+        period.id,
+        {
+            "closes_at": period.closes_at.isoformat(),
+            "oath": period.oath_required,
+            "double": period.double_marking,
+        },
+        commit=False,
+    )
     db.session.commit()
     return period
 
@@ -89,7 +113,7 @@ def close_period(period_id: int, actor_id: int | None = None) -> Period:
     period = db.session.get(Period, period_id)
     if period is None:
         raise NotFoundError(_l("找不到该汇报周期。"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if period.closes_at <= now:
         raise ConflictError(_l("该周期已经截止。"))
     period.closes_at = max(now, period.opens_at)
@@ -127,8 +151,12 @@ def queue_overview() -> tuple[list[QueueInfo], list[Worker]]:
     """Return the RQ queues' counts and the workers connected to Redis."""
     queues = current_app.extensions["rq"]
     connection = current_app.extensions["redis"]
-    info = [QueueInfo(name, q.count, StartedJobRegistry(queue=q).count,
-                      FailedJobRegistry(queue=q).count) for name, q in queues.items()]
+    info = [
+        QueueInfo(
+            name, q.count, StartedJobRegistry(queue=q).count, FailedJobRegistry(queue=q).count
+        )
+        for name, q in queues.items()
+    ]
     return info, list(Worker.all(connection=connection))
 
 

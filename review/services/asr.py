@@ -1,4 +1,5 @@
 """The configured Whisper engine, loaded once per process."""
+
 from __future__ import annotations
 
 from flask import current_app

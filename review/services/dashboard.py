@@ -1,16 +1,27 @@
 """The committee's view of a period: per-branch counts, overdue reviews, disagreements."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from review.extensions import db
 from review.models import (
-    Branch, Criterion, Period, Review, ReviewState, Role, Submission, SubmissionState,
-    SubmissionVersion, User, Video, VideoState,
+    Branch,
+    Criterion,
+    Period,
+    Review,
+    ReviewState,
+    Role,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    User,
+    Video,
+    VideoState,
 )
 
 REVIEW_DAYS = 14
@@ -31,15 +42,19 @@ class BranchOverview:
 
 def current_versions(period_id: int, branch_id: int | None = None) -> dict[int, SubmissionVersion]:
     """Return {submission id: newest version} for the submissions of a period."""
-    newest = (select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("n"))
-              .join(Submission, Submission.id == SubmissionVersion.submission_id)
-              .where(Submission.period_id == period_id))
+    newest = (
+        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("n"))
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .where(Submission.period_id == period_id)
+    )
     if branch_id is not None:
         newest = newest.where(Submission.branch_id == branch_id)
     newest = newest.group_by(SubmissionVersion.submission_id).subquery()
-    stmt = select(SubmissionVersion).join(newest, (SubmissionVersion.submission_id
-                                                   == newest.c.submission_id)
-                                          & (SubmissionVersion.number == newest.c.n))
+    stmt = select(SubmissionVersion).join(
+        newest,
+        (SubmissionVersion.submission_id == newest.c.submission_id)
+        & (SubmissionVersion.number == newest.c.n),
+    )
     return {v.submission_id: v for v in db.session.scalars(stmt)}
 
 
@@ -51,13 +66,20 @@ def required_reviews(period: Period) -> int:
 def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview]:
     """Return the figures of every branch for a period."""
     period = db.session.get(Period, period_id)
-    now = now or datetime.now(timezone.utc)
-    rows = {b.id: BranchOverview(branch=b)
-            for b in db.session.scalars(select(Branch).order_by(Branch.name))}
-    activists = db.session.scalars(select(User).where(User.role == Role.ACTIVIST.value,
-                                                      User.active.is_(True)).order_by(User.username))
-    submissions = {s.activist_id: s for s in db.session.scalars(
-        select(Submission).where(Submission.period_id == period_id))}
+    now = now or datetime.now(UTC)
+    rows = {
+        b.id: BranchOverview(branch=b)
+        for b in db.session.scalars(select(Branch).order_by(Branch.name))
+    }
+    activists = db.session.scalars(
+        select(User)
+        .where(User.role == Role.ACTIVIST.value, User.active.is_(True))
+        .order_by(User.username)
+    )
+    submissions = {
+        s.activist_id: s
+        for s in db.session.scalars(select(Submission).where(Submission.period_id == period_id))
+    }
     for user in activists:
         if user.branch_id in rows:
             rows[user.branch_id].members += 1
@@ -65,13 +87,24 @@ def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview
             if sub is None or sub.state == SubmissionState.DRAFT.value:
                 rows[user.branch_id].missing.append(user)
     versions = current_versions(period_id)
-    reviewed = dict(db.session.execute(
-        select(Review.version_id, func.count()).where(
-            Review.version_id.in_([v.id for v in versions.values()] or [-1]),
-            Review.state == ReviewState.SUBMITTED.value).group_by(Review.version_id)).all())
-    failed_videos = set(db.session.scalars(select(Video.id).where(
-        Video.id.in_([v.video_id for v in versions.values() if v.video_id] or [-1]),
-        Video.state == VideoState.FAILED.value)))
+    reviewed = dict(
+        db.session.execute(
+            select(Review.version_id, func.count())
+            .where(
+                Review.version_id.in_([v.id for v in versions.values()] or [-1]),
+                Review.state == ReviewState.SUBMITTED.value,
+            )
+            .group_by(Review.version_id)
+        ).all()
+    )
+    failed_videos = set(
+        db.session.scalars(
+            select(Video.id).where(
+                Video.id.in_([v.video_id for v in versions.values() if v.video_id] or [-1]),
+                Video.state == VideoState.FAILED.value,
+            )
+        )
+    )
     need, limit = required_reviews(period), now - timedelta(days=REVIEW_DAYS)
     for sub in submissions.values():
         row = rows.get(sub.branch_id)
@@ -81,8 +114,12 @@ def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview
         version = versions.get(sub.id)
         if version is None:
             continue
-        if (sub.state in WAITING and version.submitted_at is not None
-                and version.submitted_at < limit and reviewed.get(version.id, 0) < need):
+        if (
+            sub.state in WAITING
+            and version.submitted_at is not None
+            and version.submitted_at < limit
+            and reviewed.get(version.id, 0) < need
+        ):
             row.overdue.append(sub)
         if version.video_id in failed_videos:
             row.failed.append(sub)
@@ -111,10 +148,16 @@ def disagreements(period_id: int, threshold: float | None = None) -> list[Disagr
     limit = threshold * period.rubric_version.max_total
     versions = current_versions(period_id)
     by_version = {v.id: sid for sid, v in versions.items()}
-    reviews = list(db.session.scalars(
-        select(Review).where(Review.version_id.in_(list(by_version) or [-1]),
-                             Review.state == ReviewState.SUBMITTED.value)
-        .order_by(Review.submitted_at, Review.id)))
+    reviews = list(
+        db.session.scalars(
+            select(Review)
+            .where(
+                Review.version_id.in_(list(by_version) or [-1]),
+                Review.state == ReviewState.SUBMITTED.value,
+            )
+            .order_by(Review.submitted_at, Review.id)
+        )
+    )
     grouped: dict[int, list[Review]] = {}
     for review in reviews:
         grouped.setdefault(review.version_id, []).append(review)
@@ -130,4 +173,3 @@ def disagreements(period_id: int, threshold: float | None = None) -> list[Disagr
             submission = db.session.get(Submission, by_version[version_id])
             found.append(Disagreement(submission, group[:2], totals, scores, difference))
     return sorted(found, key=lambda d: -d.difference)
-

@@ -1,8 +1,9 @@
 """Agreed marks, the committee's decision, its history, release in batches."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -10,8 +11,15 @@ from sqlalchemy import select
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
-    AgreedMark, Criterion, Decision, DecisionChange, Review, ReviewState, Submission,
-    SubmissionState, SubmissionVersion,
+    AgreedMark,
+    Criterion,
+    Decision,
+    DecisionChange,
+    Review,
+    ReviewState,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
 )
 from review.models.decision import OUTCOMES
 from review.services import audit
@@ -34,9 +42,11 @@ def _submission(submission_id: int) -> Submission:
 
 def submitted_reviews(version_id: int) -> list[Review]:
     """Return the submitted reviews of a version, first submitted first."""
-    stmt = (select(Review).where(Review.version_id == version_id,
-                                 Review.state == ReviewState.SUBMITTED.value)
-            .order_by(Review.submitted_at, Review.id))
+    stmt = (
+        select(Review)
+        .where(Review.version_id == version_id, Review.state == ReviewState.SUBMITTED.value)
+        .order_by(Review.submitted_at, Review.id)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -46,12 +56,20 @@ def get_decision(version_id: int) -> Decision | None:
 
 
 def _snapshot(decision: Decision) -> dict:
-    return {"outcome": decision.outcome, "comment": decision.comment,
-            "marks": {str(m.criterion_id): m.points for m in decision.marks}}
+    return {
+        "outcome": decision.outcome,
+        "comment": decision.comment,
+        "marks": {str(m.criterion_id): m.points for m in decision.marks},
+    }
 
 
-def set_decision(submission_id: int, actor_id: int, marks: dict[int, float | None],
-                 outcome: str | None, comment: str = "") -> Decision:
+def set_decision(
+    submission_id: int,
+    actor_id: int,
+    marks: dict[int, float | None],
+    outcome: str | None,
+    comment: str = "",
+) -> Decision:
     """Save the agreed marks and outcome of a submission's current version; keep the history.
 
     Raises:
@@ -68,8 +86,13 @@ def set_decision(submission_id: int, actor_id: int, marks: dict[int, float | Non
         if criterion is None:
             raise ValidationError(_l("评分项不属于本周期的评分标准，请刷新页面后重试。"))
         if points is not None and not 0 <= points <= criterion.max_points:
-            raise ValidationError(_l("“%(title)s”的分数须在 0 到 %(max)d 之间。",
-                                     title=criterion.title, max=criterion.max_points))
+            raise ValidationError(
+                _l(
+                    "“%(title)s”的分数须在 0 到 %(max)d 之间。",
+                    title=criterion.title,
+                    max=criterion.max_points,
+                )
+            )
     decision = get_decision(version.id)
     if decision is None:
         decision = Decision(version_id=version.id, comment="")
@@ -93,10 +116,17 @@ def set_decision(submission_id: int, actor_id: int, marks: dict[int, float | Non
     decision.decided_by = actor_id
     after = _snapshot(decision)
     if before != after:
-        db.session.add(DecisionChange(decision_id=decision.id, changed_by=actor_id,
-                                      before=before, after=after))
-        audit.record(actor_id, "decide", "submission", submission.id,
-                     {"outcome": decision.outcome}, commit=False)
+        db.session.add(
+            DecisionChange(decision_id=decision.id, changed_by=actor_id, before=before, after=after)
+        )
+        audit.record(
+            actor_id,
+            "decide",
+            "submission",
+            submission.id,
+            {"outcome": decision.outcome},
+            commit=False,
+        )
     db.session.commit()
     return decision
 
@@ -106,8 +136,11 @@ def history(submission_id: int) -> list[DecisionChange]:
     decision = get_decision(_submission(submission_id).current.id)
     if decision is None:
         return []
-    stmt = (select(DecisionChange).where(DecisionChange.decision_id == decision.id)
-            .order_by(DecisionChange.changed_at.desc(), DecisionChange.id.desc()))
+    stmt = (
+        select(DecisionChange)
+        .where(DecisionChange.decision_id == decision.id)
+        .order_by(DecisionChange.changed_at.desc(), DecisionChange.id.desc())
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -125,8 +158,13 @@ def _is_complete(decision: Decision | None, criteria: list[Criterion]) -> bool:
     return {m.criterion_id for m in decision.marks} >= {c.id for c in criteria}
 
 
-def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
-            submission_ids: list[int] | None = None) -> ReleaseResult:
+def release(
+    actor_id: int,
+    period_id: int,
+    *,
+    branch_id: int | None = None,
+    submission_ids: list[int] | None = None,
+) -> ReleaseResult:
     """Release the decided results of a period, a branch of it, or a selection.
 
     A submission is released when its current version has an outcome and every agreed mark;
@@ -137,7 +175,7 @@ def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
         stmt = stmt.where(Submission.branch_id == branch_id)
     if submission_ids is not None:
         stmt = stmt.where(Submission.id.in_(submission_ids or [-1]))
-    result, moment = ReleaseResult(), datetime.now(timezone.utc)
+    result, moment = ReleaseResult(), datetime.now(UTC)
     for submission in db.session.scalars(stmt.order_by(Submission.id)):
         version = submission.current
         if version is None or version.submitted_at is None:
@@ -149,12 +187,20 @@ def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
             result.skipped.append((submission.id, str(_l("尚未认定全部分数和结论"))))
             continue
         decision.released_at, decision.released_by = moment, actor_id
-        submission.state = (SubmissionState.NEEDS_REVISION.value if decision.outcome == "revise"
-                            else SubmissionState.RELEASED.value)
+        submission.state = (
+            SubmissionState.NEEDS_REVISION.value
+            if decision.outcome == "revise"
+            else SubmissionState.RELEASED.value
+        )
         result.released.append(submission.id)
-    audit.record(actor_id, "release", "period", period_id,
-                 {"branch_id": branch_id, "released": result.released,
-                  "skipped": len(result.skipped)}, commit=False)
+    audit.record(
+        actor_id,
+        "release",
+        "period",
+        period_id,
+        {"branch_id": branch_id, "released": result.released, "skipped": len(result.skipped)},
+        commit=False,
+    )
     db.session.commit()
     return result
 
@@ -162,8 +208,10 @@ def release(actor_id: int, period_id: int, *, branch_id: int | None = None,
 def released_result(submission_id: int) -> Feedback | None:
     """Return what the activist sees for a submission's newest released version, else None."""
     version_id = db.session.scalar(
-        select(SubmissionVersion.id).join(Decision, Decision.version_id == SubmissionVersion.id)
-        .where(SubmissionVersion.submission_id == submission_id,
-               Decision.released_at.is_not(None))
-        .order_by(SubmissionVersion.number.desc()).limit(1))
+        select(SubmissionVersion.id)
+        .join(Decision, Decision.version_id == SubmissionVersion.id)
+        .where(SubmissionVersion.submission_id == submission_id, Decision.released_at.is_not(None))
+        .order_by(SubmissionVersion.number.desc())
+        .limit(1)
+    )
     return None if version_id is None else released_feedback(version_id)

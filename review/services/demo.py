@@ -1,4 +1,5 @@
 """Demo data for a first `make run`: one branch, one account per role, an open period."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -32,6 +33,10 @@ def seed_demo() -> bool:
     for username, name, role, branches in DEMO_USERS:
         accounts.create_user(username, name, role, DEMO_PASSWORD, branches)
     today = date.today()
-    periods.open_period(quarter_name(today), today - timedelta(days=7),
-                        today + timedelta(days=60), oath_required=True)
+    periods.open_period(
+        quarter_name(today),
+        today - timedelta(days=7),
+        today + timedelta(days=60),
+        oath_required=True,
+    )
     return True

@@ -1,4 +1,5 @@
 """Chinese reasons shown to activists for each media error code."""
+
 from __future__ import annotations
 
 from flask_babel import gettext

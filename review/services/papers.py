@@ -3,17 +3,19 @@
 Files live under MEDIA_ROOT/papers/<version id>/ with names the server chooses; the
 client's file name is kept for display only. Content is sniffed, never the extension.
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from media.documents import MAX_PDF_PAGES, DocumentError, extract_text, sniff_document
 from media.images import ImageError, clean_photo
@@ -25,13 +27,19 @@ from review.services.submissions import get_or_create_draft
 from review.services.uploads import display_name
 
 TEXT, PDF, DOCX, PHOTOS = "text", "pdf", "docx", "photos"
-DEFAULTS = {"PAPER_MAX_BYTES": 20 * 2**20, "PHOTO_MAX_BYTES": 15 * 2**20, "PAPER_MAX_PHOTOS": 10,
-            "PAPER_TEXT_MAX_CHARS": 20_000}
+DEFAULTS = {
+    "PAPER_MAX_BYTES": 20 * 2**20,
+    "PHOTO_MAX_BYTES": 15 * 2**20,
+    "PAPER_MAX_PHOTOS": 10,
+    "PAPER_TEXT_MAX_CHARS": 20_000,
+}
 
 DOCUMENT_REASONS = {
     "empty": N_("文件是空的，请重新选择。"),
     "not_document": N_("这个文件不是 PDF 或 Word（.docx）文档，请重新选择；手写稿请拍照上传。"),
-    "legacy_doc": N_("不支持旧版 Word（.doc）格式，请在 Word 或 WPS 中“另存为” .docx 或 PDF 后再上传。"),
+    "legacy_doc": N_(
+        "不支持旧版 Word（.doc）格式，请在 Word 或 WPS 中“另存为” .docx 或 PDF 后再上传。"
+    ),
     "encrypted": N_("这个 PDF 设置了密码，请去掉密码后再上传。"),
     "corrupt": N_("文件已损坏或无法打开，请重新导出后再上传。"),
     "too_many_pages": N_("PDF 页数过多（上限 %(n)d 页），请只上传书面思想汇报本身。"),
@@ -39,7 +47,9 @@ DOCUMENT_REASONS = {
 IMAGE_REASONS = {
     "empty": N_("第 %(n)d 张照片是空文件，请重新选择。"),
     "not_image": N_("第 %(n)d 个文件不是照片（支持 JPG、PNG、WebP），请重新选择。"),
-    "heic": N_("第 %(n)d 张照片是 HEIC 格式，暂不支持。请在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重拍，或截图后上传。"),
+    "heic": N_(
+        "第 %(n)d 张照片是 HEIC 格式，暂不支持。请在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重拍，或截图后上传。"
+    ),
     "too_many_pixels": N_("第 %(n)d 张照片分辨率过高，请用手机相机正常拍摄后上传。"),
     "corrupt": N_("第 %(n)d 张照片已损坏或无法打开，请重新拍摄后上传。"),
 }
@@ -81,10 +91,11 @@ def _editable(activist_id: int, period_id: int) -> SubmissionVersion:
     version = get_or_create_draft(activist_id, period_id, commit=False)
     db.session.flush()  # a new draft needs its id for the folder name
     period = db.session.get(Period, period_id)
-    if period.closes_at < datetime.now(timezone.utc):
+    if period.closes_at < datetime.now(UTC):
         db.session.rollback()
-        raise ConflictError(_l("“%(name)s”已经截止，书面汇报不能再修改。", name=period.name),
-                            code="period_closed")
+        raise ConflictError(
+            _l("“%(name)s”已经截止，书面汇报不能再修改。", name=period.name), code="period_closed"
+        )
     return version
 
 
@@ -97,9 +108,14 @@ def save_text(activist_id: int, period_id: int, text: str) -> SubmissionVersion:
     """
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > limit("PAPER_TEXT_MAX_CHARS"):
-        raise ValidationError(_l("书面汇报太长（%(n)s 字），上限为 %(max)s 字，请精简后再保存。",
-                                 n=len(text), max=limit("PAPER_TEXT_MAX_CHARS")),
-                              code="text_too_long")
+        raise ValidationError(
+            _l(
+                "书面汇报太长（%(n)s 字），上限为 %(max)s 字，请精简后再保存。",
+                n=len(text),
+                max=limit("PAPER_TEXT_MAX_CHARS"),
+            ),
+            code="text_too_long",
+        )
     version = _editable(activist_id, period_id)
     old = list(version.paper_files) if version.paper_kind != TEXT else []
     version.paper_kind = TEXT if text else None
@@ -116,18 +132,32 @@ def save_document(activist_id: int, period_id: int, upload: Upload) -> Submissio
         ConflictError: the version is submitted, or the period closed.
     """
     if len(upload.data) > limit("PAPER_MAX_BYTES"):
-        raise ValidationError(_l("文件过大（上限 %(mb)d MB），请压缩或删去图片后再上传。",
-                                 mb=limit("PAPER_MAX_BYTES") // 2**20), code="too_large")
+        raise ValidationError(
+            _l(
+                "文件过大（上限 %(mb)d MB），请压缩或删去图片后再上传。",
+                mb=limit("PAPER_MAX_BYTES") // 2**20,
+            ),
+            code="too_large",
+        )
     try:
         document = extract_text(upload.data)
     except DocumentError as exc:
-        raise ValidationError(gettext(DOCUMENT_REASONS[exc.code], n=MAX_PDF_PAGES),
-                              code=f"document_{exc.code}") from exc
+        raise ValidationError(
+            gettext(DOCUMENT_REASONS[exc.code], n=MAX_PDF_PAGES), code=f"document_{exc.code}"
+        ) from exc
     version = _editable(activist_id, period_id)
     kind = sniff_document(upload.data)
     stored = _write(version.id, f"report-{secrets.token_hex(4)}.{kind}", upload.data)
-    new = [PaperFile(version_id=version.id, position=0, kind=kind, path=stored,
-                     original_name=display_name(upload.name), size_bytes=len(upload.data))]
+    new = [
+        PaperFile(
+            version_id=version.id,
+            position=0,
+            kind=kind,
+            path=stored,
+            original_name=display_name(upload.name),
+            size_bytes=len(upload.data),
+        )
+    ]
     old = list(version.paper_files)
     version.paper_kind, version.paper_text = kind, document.text
     _replace_files(version, old, new)
@@ -146,27 +176,46 @@ def save_photos(activist_id: int, period_id: int, uploads: list[Upload]) -> Subm
     if not uploads:
         raise ValidationError(_l("请至少选择一张手写稿照片。"), code="no_photos")
     if len(uploads) > most:
-        raise ValidationError(_l("照片最多 %(max)d 张，您选择了 %(n)d 张，请分页合并或删去多余的照片。",
-                                 max=most, n=len(uploads)), code="too_many_photos")
+        raise ValidationError(
+            _l(
+                "照片最多 %(max)d 张，您选择了 %(n)d 张，请分页合并或删去多余的照片。",
+                max=most,
+                n=len(uploads),
+            ),
+            code="too_many_photos",
+        )
     cleaned = []
     for number, upload in enumerate(uploads, start=1):
         if len(upload.data) > limit("PHOTO_MAX_BYTES"):
-            raise ValidationError(_l("第 %(n)d 张照片过大（上限 %(mb)d MB），请重新拍摄或压缩后上传。",
-                                     n=number, mb=limit("PHOTO_MAX_BYTES") // 2**20),
-                                  code="photo_too_large")
+            raise ValidationError(
+                _l(
+                    "第 %(n)d 张照片过大（上限 %(mb)d MB），请重新拍摄或压缩后上传。",
+                    n=number,
+                    mb=limit("PHOTO_MAX_BYTES") // 2**20,
+                ),
+                code="photo_too_large",
+            )
         try:
             cleaned.append(clean_photo(upload.data))
         except ImageError as exc:
-            raise ValidationError(gettext(IMAGE_REASONS[exc.code], n=number),
-                                  code=f"photo_{exc.code}") from exc
+            raise ValidationError(
+                gettext(IMAGE_REASONS[exc.code], n=number), code=f"photo_{exc.code}"
+            ) from exc
     version = _editable(activist_id, period_id)
     token = secrets.token_hex(4)
     new = []
     for position, (upload, photo) in enumerate(zip(uploads, cleaned)):
         stored = _write(version.id, f"page-{position + 1:02d}-{token}.jpg", photo.data)
-        new.append(PaperFile(version_id=version.id, position=position, kind="photo",
-                             path=stored, original_name=display_name(upload.name),
-                             size_bytes=len(photo.data)))
+        new.append(
+            PaperFile(
+                version_id=version.id,
+                position=position,
+                kind="photo",
+                path=stored,
+                original_name=display_name(upload.name),
+                size_bytes=len(photo.data),
+            )
+        )
     old = list(version.paper_files)
     version.paper_kind, version.paper_text = PHOTOS, ""
     _replace_files(version, old, new)

@@ -1,7 +1,8 @@
 """Periods and rubrics: open a period with the default rubric, freeze rubric versions."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -27,8 +28,9 @@ def default_rubric(max_points: int | None = None) -> RubricVersion:
     rubric = Rubric(name="思想汇报评分标准")
     version = RubricVersion(rubric=rubric, number=1)
     for position, (title, descriptors) in enumerate(DEFAULT_CRITERIA, start=1):
-        version.criteria.append(Criterion(position=position, title=title,
-                                          max_points=points, descriptors=descriptors))
+        version.criteria.append(
+            Criterion(position=position, title=title, max_points=points, descriptors=descriptors)
+        )
     db.session.add(rubric)
     return version
 
@@ -41,9 +43,15 @@ def _local_dt(value: date | datetime, end_of_day: bool) -> datetime:
     return datetime.combine(value, moment, tzinfo=tz)
 
 
-def open_period(name: str, opens: date | datetime, closes: date | datetime, *,
-                oath_required: bool = True, double_marking: bool = False,
-                max_points: int | None = None) -> Period:
+def open_period(
+    name: str,
+    opens: date | datetime,
+    closes: date | datetime,
+    *,
+    oath_required: bool = True,
+    double_marking: bool = False,
+    max_points: int | None = None,
+) -> Period:
     """Create a period with a fresh copy of the default rubric."""
     name = name.strip()
     if not name:
@@ -51,9 +59,14 @@ def open_period(name: str, opens: date | datetime, closes: date | datetime, *,
     opens_at, closes_at = _local_dt(opens, False), _local_dt(closes, True)
     if closes_at <= opens_at:
         raise ValidationError(_l("截止时间必须晚于开始时间。"))
-    period = Period(name=name, opens_at=opens_at, closes_at=closes_at,
-                    oath_required=oath_required, double_marking=double_marking,
-                    rubric_version=default_rubric(max_points))
+    period = Period(
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        oath_required=oath_required,
+        double_marking=double_marking,
+        rubric_version=default_rubric(max_points),
+    )
     db.session.add(period)
     db.session.commit()
     return period
@@ -61,6 +74,6 @@ def open_period(name: str, opens: date | datetime, closes: date | datetime, *,
 
 def open_periods(now: datetime | None = None) -> list[Period]:
     """Return the periods open now, soonest deadline first."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stmt = select(Period).where(Period.opens_at <= now, Period.closes_at >= now)
     return list(db.session.scalars(stmt.order_by(Period.closes_at)))

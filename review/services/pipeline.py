@@ -4,10 +4,11 @@ Steps: probe → (fast path: audio → transcribe → transcode) or (transcode �
 Each step is an RQ job with a deterministic id per attempt; the reconciler re-enqueues a
 video whose deadline passed and fails it with a Chinese reason once its budget is spent.
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -22,15 +23,18 @@ from review.models import TranscriptSegment, Video, VideoState
 log = logging.getLogger(__name__)
 
 STEP_QUEUES = {"probe": "media", "audio": "media", "transcode": "media", "transcribe": "asr"}
-STEP_FUNCS = {"probe": "workers.jobs.probe_video", "audio": "workers.jobs.extract_audio",
-              "transcode": "workers.jobs.transcode_video",
-              "transcribe": "workers.jobs.transcribe_video"}
+STEP_FUNCS = {
+    "probe": "workers.jobs.probe_video",
+    "audio": "workers.jobs.extract_audio",
+    "transcode": "workers.jobs.transcode_video",
+    "transcribe": "workers.jobs.transcribe_video",
+}
 ACTIVE = (VideoState.UPLOADED.value, VideoState.PROCESSING.value)
 
 
 def now() -> datetime:
     """Return the current UTC time."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def media_path(relative: str | None) -> Path | None:
@@ -46,8 +50,14 @@ def video_dir(video: Video) -> Path:
 def step_timeout(step: str, video: Video) -> int:
     """Return the RQ timeout of a step, scaled by the clip's duration."""
     duration = video.duration or current_app.config["MAX_DURATION"]
-    return int({"probe": 120, "audio": 60 + duration, "transcode": 120 + 3 * duration,
-                "transcribe": 180 + 4 * duration}[step])
+    return int(
+        {
+            "probe": 120,
+            "audio": 60 + duration,
+            "transcode": 120 + 3 * duration,
+            "transcribe": 180 + 4 * duration,
+        }[step]
+    )
 
 
 def is_fast_path(video: Video) -> bool:
@@ -91,8 +101,10 @@ def enqueue_video(video_id: int) -> list[str]:
     steps = needed_steps(video)
     if not steps:
         return []
-    video.deadline_at = now() + timedelta(seconds=max(step_timeout(s, video) for s in steps)
-                                          + current_app.config.get("DEADLINE_SLACK", 120))
+    video.deadline_at = now() + timedelta(
+        seconds=max(step_timeout(s, video) for s in steps)
+        + current_app.config.get("DEADLINE_SLACK", 120)
+    )
     db.session.commit()
     queued = []
     for step in steps:
@@ -100,9 +112,16 @@ def enqueue_video(video_id: int) -> list[str]:
         queue = current_app.extensions["rq"][STEP_QUEUES[step]]
         _drop_finished_job(job_id)
         try:
-            queue.enqueue(STEP_FUNCS[step], video.id, job_id=job_id, unique=True,
-                          job_timeout=step_timeout(step, video), result_ttl=3600,
-                          failure_ttl=7 * 86400, retry=_retry(step))
+            queue.enqueue(
+                STEP_FUNCS[step],
+                video.id,
+                job_id=job_id,
+                unique=True,
+                job_timeout=step_timeout(step, video),
+                result_ttl=3600,
+                failure_ttl=7 * 86400,
+                retry=_retry(step),
+            )
             queued.append(job_id)
         except DuplicateJobError:
             continue  # the same step is queued or running already
@@ -118,8 +137,12 @@ def _drop_finished_job(job_id: str) -> None:
         job = Job.fetch(job_id, connection=current_app.extensions["redis"])
     except NoSuchJobError:
         return
-    if job.get_status(refresh=False) in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
-                                         JobStatus.CANCELED):
+    if job.get_status(refresh=False) in (
+        JobStatus.FINISHED,
+        JobStatus.FAILED,
+        JobStatus.STOPPED,
+        JobStatus.CANCELED,
+    ):
         job.delete()
 
 
@@ -145,8 +168,9 @@ def start_step(video_id: int, step: str) -> Video | None:
         video.state = VideoState.PROCESSING.value
     video.stage = step
     video.progress = {**video.progress, step: 0.0}
-    video.deadline_at = now() + timedelta(seconds=step_timeout(step, video)
-                                          + current_app.config.get("DEADLINE_SLACK", 120))
+    video.deadline_at = now() + timedelta(
+        seconds=step_timeout(step, video) + current_app.config.get("DEADLINE_SLACK", 120)
+    )
     db.session.commit()
     return video
 
@@ -183,7 +207,7 @@ def _enqueue_analyses(video_id: int) -> None:
         from review.services.analyses import enqueue_for_video
 
         enqueue_for_video(video_id)
-    except Exception:  # noqa: BLE001  (a hint for reviewers must not fail a video)
+    except Exception:
         db.session.rollback()
         log.exception("could not queue the analyses of video %s", video_id)
 
@@ -206,8 +230,15 @@ def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> N
     video.segments.clear()
     db.session.flush()
     for position, seg in enumerate(segments):
-        video.segments.append(TranscriptSegment(position=position, start=seg.start, end=seg.end,
-                                                text=seg.text, original_text=seg.text))
+        video.segments.append(
+            TranscriptSegment(
+                position=position,
+                start=seg.start,
+                end=seg.end,
+                text=seg.text,
+                original_text=seg.text,
+            )
+        )
     finish_step(video, "transcribe", transcript_engine=engine, vtt_path=vtt_relative)
 
 
@@ -230,9 +261,16 @@ def reconcile(at: datetime | None = None) -> dict[str, int]:
     """
     at = at or now()
     budget = current_app.config.get("MAX_ATTEMPTS", 3)
-    stuck = db.session.scalars(select(Video).where(
-        or_(Video.state.in_(ACTIVE), (Video.state == VideoState.READY.value) & ~Video.transcoded),
-        or_(Video.deadline_at.is_(None), Video.deadline_at < at)).limit(500)).all()
+    stuck = db.session.scalars(
+        select(Video)
+        .where(
+            or_(
+                Video.state.in_(ACTIVE), (Video.state == VideoState.READY.value) & ~Video.transcoded
+            ),
+            or_(Video.deadline_at.is_(None), Video.deadline_at < at),
+        )
+        .limit(500)
+    ).all()
     counts = {"requeued": 0, "failed": 0}
     for video in stuck:
         if not needed_steps(video):
@@ -243,7 +281,9 @@ def reconcile(at: datetime | None = None) -> dict[str, int]:
                 video.deadline_at = None  # reviewable on the original; stop retrying the transcode
                 db.session.commit()
                 continue
-            fail_video(video.id, "retries_exhausted", f"stuck at {video.stage} after {budget} tries")
+            fail_video(
+                video.id, "retries_exhausted", f"stuck at {video.stage} after {budget} tries"
+            )
             counts["failed"] += 1
             continue
         db.session.commit()

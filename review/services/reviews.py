@@ -1,8 +1,9 @@
 """Reviews: the reviewer's queue, claiming, autosave, submitting, transcript corrections."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,8 +15,20 @@ from review.access import visible_submissions
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import (
-    Comment, Criterion, Period, Review, ReviewState, Role, RubricVersion, Score, Submission,
-    SubmissionState, SubmissionVersion, TranscriptSegment, User, Video,
+    Comment,
+    Criterion,
+    Period,
+    Review,
+    ReviewState,
+    Role,
+    RubricVersion,
+    Score,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    TranscriptSegment,
+    User,
+    Video,
 )
 from review.services import audit
 
@@ -28,7 +41,7 @@ MAX_TEXT, MAX_NOTE, MAX_COMMENTS = 1000, 5000, 300
 
 def now() -> datetime:
     """Return the current UTC time."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -72,55 +85,91 @@ def required_reviews(period: Period) -> int:
 
 
 def _queue_base(user: User) -> Any:
-    latest = (select(func.max(SubmissionVersion.number))
-              .where(SubmissionVersion.submission_id == Submission.id)
-              .correlate(Submission).scalar_subquery())
-    stmt = (select(Submission, SubmissionVersion, Video)
-            .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
-            .join(Video, Video.id == SubmissionVersion.video_id)
-            .where(SubmissionVersion.number == latest, SubmissionVersion.submitted_at.is_not(None),
-                   Video.reviewable.is_(True), Submission.state.in_(QUEUE_STATES)))
+    latest = (
+        select(func.max(SubmissionVersion.number))
+        .where(SubmissionVersion.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Submission, SubmissionVersion, Video)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .join(Video, Video.id == SubmissionVersion.video_id)
+        .where(
+            SubmissionVersion.number == latest,
+            SubmissionVersion.submitted_at.is_not(None),
+            Video.reviewable.is_(True),
+            Submission.state.in_(QUEUE_STATES),
+        )
+    )
     return visible_submissions(user, stmt)
 
 
 def _blocking_others(reviewer_id: int, at: datetime) -> Any:
     """Count other reviewers' reviews that keep reviewer_id from taking a submission."""
     other = aliased(Review)
-    return (select(func.count()).select_from(other)
-            .where(other.version_id == SubmissionVersion.id, other.reviewer_id != reviewer_id,
-                   or_(Period.double_marking.is_(True), other.state == ReviewState.SUBMITTED.value,
-                       other.claimed_until > at))
-            .correlate(SubmissionVersion, Period).scalar_subquery())
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.version_id == SubmissionVersion.id,
+            other.reviewer_id != reviewer_id,
+            or_(
+                Period.double_marking.is_(True),
+                other.state == ReviewState.SUBMITTED.value,
+                other.claimed_until > at,
+            ),
+        )
+        .correlate(SubmissionVersion, Period)
+        .scalar_subquery()
+    )
 
 
 def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> list[QueueRow]:
     """Return the reviewer's queue, oldest submission first (limit + 1 rows tell there are more)."""
     user = db.session.get(User, reviewer_id)
     at = now()
-    stmt = (_queue_base(user).add_columns(Review)
-            .outerjoin(Review, and_(Review.version_id == SubmissionVersion.id,
-                                    Review.reviewer_id == reviewer_id))
-            .options(joinedload(Submission.activist), joinedload(Submission.period)))
+    stmt = (
+        _queue_base(user)
+        .add_columns(Review)
+        .outerjoin(
+            Review,
+            and_(Review.version_id == SubmissionVersion.id, Review.reviewer_id == reviewer_id),
+        )
+        .options(joinedload(Submission.activist), joinedload(Submission.period))
+    )
     if filters.period_id:
         stmt = stmt.where(Submission.period_id == filters.period_id)
     if filters.state == "todo":
-        stmt = stmt.where(Submission.state.in_(OPEN_STATES),
-                          or_(Review.id.is_(None), Review.state == ReviewState.DRAFT.value))
+        stmt = stmt.where(
+            Submission.state.in_(OPEN_STATES),
+            or_(Review.id.is_(None), Review.state == ReviewState.DRAFT.value),
+        )
     elif filters.state in QUEUE_STATES:
         stmt = stmt.where(Submission.state == filters.state)
     if filters.overdue:
-        stmt = stmt.where(Submission.state.in_(OPEN_STATES),
-                          SubmissionVersion.submitted_at < at - timedelta(days=OVERDUE_DAYS))
+        stmt = stmt.where(
+            Submission.state.in_(OPEN_STATES),
+            SubmissionVersion.submitted_at < at - timedelta(days=OVERDUE_DAYS),
+        )
     if filters.flag:
         stmt = stmt.where(cast(Video.flags, String).like(f'%"{filters.flag}"%'))
-    rows = [QueueRow(s, v, video, mine) for s, v, video, mine in
-            db.session.execute(stmt.order_by(SubmissionVersion.submitted_at, Submission.id)
-                               .limit(limit + 1)).unique()]
+    rows = [
+        QueueRow(s, v, video, mine)
+        for s, v, video, mine in db.session.execute(
+            stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(limit + 1)
+        ).unique()
+    ]
     claims = db.session.execute(
-        select(Review.version_id, User.name, Review.claimed_until).join(User, User.id == Review.reviewer_id)
-        .where(Review.version_id.in_([r.version.id for r in rows] or [-1]),
-               Review.reviewer_id != reviewer_id, Review.state == ReviewState.DRAFT.value,
-               Review.claimed_until > at))
+        select(Review.version_id, User.name, Review.claimed_until)
+        .join(User, User.id == Review.reviewer_id)
+        .where(
+            Review.version_id.in_([r.version.id for r in rows] or [-1]),
+            Review.reviewer_id != reviewer_id,
+            Review.state == ReviewState.DRAFT.value,
+            Review.claimed_until > at,
+        )
+    )
     by_version = {version_id: (name, until) for version_id, name, until in claims}
     for row in rows:
         row.claimed_by, row.claimed_until = by_version.get(row.version.id, (None, None))
@@ -132,35 +181,51 @@ def next_ungraded(reviewer_id: int, exclude_id: int | None = None) -> int | None
     user = db.session.get(User, reviewer_id)
     at = now()
     mine = aliased(Review)
-    stmt = (_queue_base(user).join(Period, Period.id == Submission.period_id)
-            .outerjoin(mine, and_(mine.version_id == SubmissionVersion.id,
-                                  mine.reviewer_id == reviewer_id))
-            .where(Submission.state.in_(OPEN_STATES),
-                   or_(mine.id.is_(None), mine.state == ReviewState.DRAFT.value),
-                   _blocking_others(reviewer_id, at)
-                   < case((Period.double_marking.is_(True), 2), else_=1)))
+    stmt = (
+        _queue_base(user)
+        .join(Period, Period.id == Submission.period_id)
+        .outerjoin(
+            mine, and_(mine.version_id == SubmissionVersion.id, mine.reviewer_id == reviewer_id)
+        )
+        .where(
+            Submission.state.in_(OPEN_STATES),
+            or_(mine.id.is_(None), mine.state == ReviewState.DRAFT.value),
+            _blocking_others(reviewer_id, at) < case((Period.double_marking.is_(True), 2), else_=1),
+        )
+    )
     if exclude_id is not None:
         stmt = stmt.where(Submission.id != exclude_id)
-    row = db.session.execute(stmt.order_by(SubmissionVersion.submitted_at, Submission.id)
-                             .limit(1)).first()
+    row = db.session.execute(
+        stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(1)
+    ).first()
     return row[0].id if row else None
 
 
 def load_submission(submission_id: int) -> Submission | None:
     """Load one submission with everything its review page shows, in a few queries."""
-    return db.session.get(Submission, submission_id, options=[
-        joinedload(Submission.activist), joinedload(Submission.period)
-        .joinedload(Period.rubric_version).joinedload(RubricVersion.criteria),
-        selectinload(Submission.versions).options(
-            selectinload(SubmissionVersion.paper_files),
-            joinedload(SubmissionVersion.video).selectinload(Video.segments))])
+    return db.session.get(
+        Submission,
+        submission_id,
+        options=[
+            joinedload(Submission.activist),
+            joinedload(Submission.period)
+            .joinedload(Period.rubric_version)
+            .joinedload(RubricVersion.criteria),
+            selectinload(Submission.versions).options(
+                selectinload(SubmissionVersion.paper_files),
+                joinedload(SubmissionVersion.video).selectinload(Video.segments),
+            ),
+        ],
+    )
 
 
 def find_review(reviewer_id: int, version_id: int) -> Review | None:
     """Return the reviewer's own review of a version, with scores and comments."""
-    return db.session.scalar(select(Review).where(
-        Review.reviewer_id == reviewer_id, Review.version_id == version_id)
-        .options(selectinload(Review.scores), selectinload(Review.comments)))
+    return db.session.scalar(
+        select(Review)
+        .where(Review.reviewer_id == reviewer_id, Review.version_id == version_id)
+        .options(selectinload(Review.scores), selectinload(Review.comments))
+    )
 
 
 def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Review:
@@ -181,17 +246,29 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
     version, period, at = submission.current, submission.period, now()
     mine = find_review(reviewer_id, version.id) if version else None
     if mine is not None:
-        renew = mine.claimed_until is None or mine.claimed_until < at + timedelta(hours=CLAIM_HOURS - 1)
+        renew = mine.claimed_until is None or mine.claimed_until < at + timedelta(
+            hours=CLAIM_HOURS - 1
+        )
         if mine.state == ReviewState.DRAFT.value and not period.double_marking and renew:
             mine.claimed_until = at + timedelta(hours=CLAIM_HOURS)
             if commit:
                 db.session.commit()
         return mine
-    if (version is None or version.submitted_at is None or version.video is None
-            or not version.video.reviewable or submission.state not in OPEN_STATES):
-        raise ConflictError(_l("这份汇报目前不在待审阅状态（视频可能仍在处理，或已审阅完毕），暂时不能评分。"))
-    others = db.session.execute(select(Review, User.name).join(User, User.id == Review.reviewer_id)
-                                .where(Review.version_id == version.id)).all()
+    if (
+        version is None
+        or version.submitted_at is None
+        or version.video is None
+        or not version.video.reviewable
+        or submission.state not in OPEN_STATES
+    ):
+        raise ConflictError(
+            _l("这份汇报目前不在待审阅状态（视频可能仍在处理，或已审阅完毕），暂时不能评分。")
+        )
+    others = db.session.execute(
+        select(Review, User.name)
+        .join(User, User.id == Review.reviewer_id)
+        .where(Review.version_id == version.id)
+    ).all()
     if period.double_marking:
         if len(others) >= 2:
             raise ConflictError(_l("这份汇报已有两位审阅人在评分，无需再评。请打开下一份。"))
@@ -200,17 +277,30 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
             if other.state == ReviewState.SUBMITTED.value:
                 raise ConflictError(_l("这份汇报已由%(name)s完成评分，无需再评。", name=name))
             if other.claimed_until and other.claimed_until > at:
-                raise ConflictError(_l("这份汇报已由%(name)s领取，锁定 8 小时；请先审阅其他汇报。",
-                                       name=name))
-    review = Review(reviewer_id=reviewer_id, version_id=version.id, state=ReviewState.DRAFT.value,
-                    rubric_version_id=period.rubric_version_id, revision=0, overall_comment="",
-                    claimed_until=None if period.double_marking else at + timedelta(hours=CLAIM_HOURS))
+                raise ConflictError(
+                    _l("这份汇报已由%(name)s领取，锁定 8 小时；请先审阅其他汇报。", name=name)
+                )
+    review = Review(
+        reviewer_id=reviewer_id,
+        version_id=version.id,
+        state=ReviewState.DRAFT.value,
+        rubric_version_id=period.rubric_version_id,
+        revision=0,
+        overall_comment="",
+        claimed_until=None if period.double_marking else at + timedelta(hours=CLAIM_HOURS),
+    )
     db.session.add(review)
     period.rubric_version.frozen = True  # a rubric in use is never edited again
     if submission.state == SubmissionState.SUBMITTED.value:
         submission.state = SubmissionState.IN_REVIEW.value
-    audit.record(reviewer_id, "review.start", "submission", submission.id,
-                 {"version": version.number}, commit=False)
+    audit.record(
+        reviewer_id,
+        "review.start",
+        "submission",
+        submission.id,
+        {"version": version.number},
+        commit=False,
+    )
     if not commit:
         db.session.flush()
         return review
@@ -219,8 +309,9 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
 
 
 def _own_draft(reviewer_id: int, review_id: int) -> Review:
-    review = db.session.get(Review, review_id, options=[
-        selectinload(Review.scores), selectinload(Review.comments)])
+    review = db.session.get(
+        Review, review_id, options=[selectinload(Review.scores), selectinload(Review.comments)]
+    )
     if review is None or review.reviewer_id != reviewer_id:
         raise NotFoundError(_l("找不到这份评分草稿，请刷新页面。"))
     if review.state != ReviewState.DRAFT.value:
@@ -236,7 +327,9 @@ def _number(value: Any, maximum: int, title: str) -> float | None:
     except (TypeError, ValueError):
         raise ValidationError(_l("“%(title)s”的分数必须是数字。", title=title)) from None
     if not 0 <= points <= maximum:
-        raise ValidationError(_l("“%(title)s”的分数应在 0 到 %(max)d 分之间。", title=title, max=maximum))
+        raise ValidationError(
+            _l("“%(title)s”的分数应在 0 到 %(max)d 分之间。", title=title, max=maximum)
+        )
     return points
 
 
@@ -245,15 +338,21 @@ def _apply(review: Review, revision: int, data: dict) -> None:
     criteria = _criteria(review)
     scores = data.get("scores") or {}
     comments = data.get("comments") or []
-    if not isinstance(scores, dict) or not isinstance(comments, list) or len(comments) > MAX_COMMENTS:
+    if (
+        not isinstance(scores, dict)
+        or not isinstance(comments, list)
+        or len(comments) > MAX_COMMENTS
+    ):
         raise ValidationError(_l("评分数据格式不正确，请刷新页面后重试。"))
     parsed = {}
     for key, entry in scores.items():
         criterion = criteria.get(int(key)) if str(key).isdigit() else None
         if criterion is None or not isinstance(entry, dict):
             raise ValidationError(_l("评分项不存在，请刷新页面后重试。"))
-        parsed[criterion.id] = (_number(entry.get("points"), criterion.max_points, criterion.title),
-                                str(entry.get("note") or "")[:MAX_NOTE])
+        parsed[criterion.id] = (
+            _number(entry.get("points"), criterion.max_points, criterion.title),
+            str(entry.get("note") or "")[:MAX_NOTE],
+        )
     pinned = []
     for item in comments:
         if not isinstance(item, dict):
@@ -265,16 +364,28 @@ def _apply(review: Review, revision: int, data: dict) -> None:
             at = max(0.0, float(item.get("at") or 0))
         except (TypeError, ValueError):
             raise ValidationError(_l("评语的时间点不正确，请刷新页面后重试。")) from None
-        pinned.append(Comment(at_seconds=round(at, 2), text=text[:MAX_TEXT],
-                              visible_to_activist=bool(item.get("visible"))))
+        pinned.append(
+            Comment(
+                at_seconds=round(at, 2),
+                text=text[:MAX_TEXT],
+                visible_to_activist=bool(item.get("visible")),
+            )
+        )
     result = db.session.execute(
-        update(Review).where(Review.id == review.id, Review.revision == revision)
+        update(Review)
+        .where(Review.id == review.id, Review.revision == revision)
         .values(revision=Review.revision + 1, updated_at=now()),
-        execution_options={"synchronize_session": False})
+        execution_options={"synchronize_session": False},
+    )
     if result.rowcount != 1:
         db.session.rollback()
-        raise ConflictError(_l("这份评分已在另一个标签页或窗口中修改过。为避免互相覆盖，本页已停止保存；"
-                               "请刷新页面，载入最新内容后再继续。"), code="stale_revision")
+        raise ConflictError(
+            _l(
+                "这份评分已在另一个标签页或窗口中修改过。为避免互相覆盖，本页已停止保存；"
+                "请刷新页面，载入最新内容后再继续。"
+            ),
+            code="stale_revision",
+        )
     set_committed_value(review, "revision", revision + 1)
     by_criterion = {s.criterion_id: s for s in review.scores}
     for criterion_id, (points, note) in parsed.items():
@@ -299,9 +410,14 @@ def _apply(review: Review, revision: int, data: dict) -> None:
 
 
 def _criteria(review: Review) -> dict:
-    return {c.id: c for c in db.session.scalars(
-        select(Criterion).where(Criterion.rubric_version_id == review.rubric_version_id)
-        .order_by(Criterion.position))}
+    return {
+        c.id: c
+        for c in db.session.scalars(
+            select(Criterion)
+            .where(Criterion.rubric_version_id == review.rubric_version_id)
+            .order_by(Criterion.position)
+        )
+    }
 
 
 def autosave(reviewer_id: int, review_id: int, revision: int, data: dict) -> Review:
@@ -333,14 +449,26 @@ def submit(reviewer_id: int, review_id: int, revision: int, data: dict) -> Revie
     missing = [c.title for c in criteria.values() if c.id not in scored]
     if missing:
         db.session.rollback()
-        raise ValidationError(_l("还有 %(n)d 项没有打分：%(items)s。请全部打分后再提交。",
-                                 n=len(missing), items="、".join(missing)), code="incomplete")
+        raise ValidationError(
+            _l(
+                "还有 %(n)d 项没有打分：%(items)s。请全部打分后再提交。",
+                n=len(missing),
+                items="、".join(missing),
+            ),
+            code="incomplete",
+        )
     version = db.session.get(SubmissionVersion, review.version_id)
     submission = version.submission
     period = submission.period
-    done = db.session.scalar(select(func.count()).select_from(Review).where(
-        Review.version_id == version.id, Review.state == ReviewState.SUBMITTED.value,
-        Review.id != review.id))
+    done = db.session.scalar(
+        select(func.count())
+        .select_from(Review)
+        .where(
+            Review.version_id == version.id,
+            Review.state == ReviewState.SUBMITTED.value,
+            Review.id != review.id,
+        )
+    )
     if done >= required_reviews(period):
         db.session.rollback()
         raise ConflictError(_l("这份汇报已由其他审阅人完成评分，您的评分不能再提交。"))
@@ -352,8 +480,14 @@ def submit(reviewer_id: int, review_id: int, revision: int, data: dict) -> Revie
     elif submission.state == SubmissionState.SUBMITTED.value:
         submission.state = SubmissionState.IN_REVIEW.value
     total = sum(s.points or 0 for s in review.scores)
-    audit.record(reviewer_id, "review.submit", "submission", submission.id,
-                 {"review": review.id, "version": version.number, "total": total}, commit=False)
+    audit.record(
+        reviewer_id,
+        "review.submit",
+        "submission",
+        submission.id,
+        {"review": review.id, "version": version.number, "total": total},
+        commit=False,
+    )
     db.session.commit()
     return review
 
@@ -368,15 +502,23 @@ def correct_segment(user_id: int, segment_id: int, text: str) -> TranscriptSegme
         raise NotFoundError(_l("找不到这段转写文字，请刷新页面。"))
     text = " ".join(str(text or "").split())
     if not text:
-        raise ValidationError(_l("校对后的文字不能为空。如果这段确实没有说话，请填写“（无语音）”。"))
+        raise ValidationError(
+            _l("校对后的文字不能为空。如果这段确实没有说话，请填写“（无语音）”。")
+        )
     if len(text) > MAX_TEXT:
         raise ValidationError(_l("这一段太长了（最多 %(n)d 个字）。", n=MAX_TEXT))
     segment.text = text
     restored = text == " ".join(segment.original_text.split())
     segment.corrected_by = None if restored else user_id
     segment.corrected_at = None if restored else now()
-    audit.record(user_id, "transcript.correct", "segment", segment.id,
-                 {"video": segment.video_id}, commit=False)
+    audit.record(
+        user_id,
+        "transcript.correct",
+        "segment",
+        segment.id,
+        {"video": segment.video_id},
+        commit=False,
+    )
     db.session.commit()
     from review.services.search import reindex_video
 

@@ -1,4 +1,5 @@
 """Roster import: CSV or XLSX with 学号, 姓名, 支部, 角色; all rows or none."""
+
 from __future__ import annotations
 
 import csv
@@ -19,11 +20,18 @@ from review.services.accounts import create_user
 
 COLUMNS = ("学号", "姓名", "支部", "角色")
 ROLE_NAMES = {
-    "入党积极分子": Role.ACTIVIST, "积极分子": Role.ACTIVIST, "activist": Role.ACTIVIST,
-    "审阅人": Role.REVIEWER, "支部审阅人": Role.REVIEWER, "培养联系人": Role.REVIEWER,
+    "入党积极分子": Role.ACTIVIST,
+    "积极分子": Role.ACTIVIST,
+    "activist": Role.ACTIVIST,
+    "审阅人": Role.REVIEWER,
+    "支部审阅人": Role.REVIEWER,
+    "培养联系人": Role.REVIEWER,
     "reviewer": Role.REVIEWER,
-    "党委": Role.COMMITTEE, "组织部": Role.COMMITTEE, "committee": Role.COMMITTEE,
-    "管理员": Role.ADMIN, "admin": Role.ADMIN,
+    "党委": Role.COMMITTEE,
+    "组织部": Role.COMMITTEE,
+    "committee": Role.COMMITTEE,
+    "管理员": Role.ADMIN,
+    "admin": Role.ADMIN,
 }
 BRANCH_SPLIT = re.compile(r"[、;；,，]")
 
@@ -102,8 +110,15 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
     for row in plan:
         password = row.get("初始密码") or secrets.token_urlsafe(8)
         names = [b.strip() for b in BRANCH_SPLIT.split(row["支部"]) if b.strip()]
-        create_user(row["学号"], row["姓名"], ROLE_NAMES[row["角色"]].value, password, names,
-                    must_change_password=True, commit=False)
+        create_user(
+            row["学号"],
+            row["姓名"],
+            ROLE_NAMES[row["角色"]].value,
+            password,
+            names,
+            must_change_password=True,
+            commit=False,
+        )
         result.created.append((row["学号"], row["姓名"], password))
     db.session.commit()
     return result
@@ -121,8 +136,12 @@ def _check_row(row: dict[str, str], branches: dict, seen: dict, line: int) -> li
         problems.append(_("姓名为空"))
     role = ROLE_NAMES.get(row.get("角色", ""))
     if role is None:
-        problems.append(_("角色“%(v)s”无法识别（可填：入党积极分子、审阅人、党委、管理员）",
-                          v=row.get("角色", "")))
+        problems.append(
+            _(
+                "角色“%(v)s”无法识别（可填：入党积极分子、审阅人、党委、管理员）",
+                v=row.get("角色", ""),
+            )
+        )
     names = [b.strip() for b in BRANCH_SPLIT.split(row.get("支部", "")) if b.strip()]
     for name in names:
         if name not in branches:

@@ -1,4 +1,5 @@
 """The rubric editor's service: edit in place, or make a new version once a rubric is used."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ def validate(criteria: list[CriterionInput]) -> None:
             raise ValidationError(_l("“%(t)s”的满分须在 1 到 100 之间。", t=c.title.strip()))
 
 
-def save_rubric(period_id: int, criteria: list[CriterionInput],
-                actor_id: int | None = None) -> RubricVersion:
+def save_rubric(
+    period_id: int, criteria: list[CriterionInput], actor_id: int | None = None
+) -> RubricVersion:
     """Save the period's rubric; a rubric already used gets a new version instead.
 
     Returns the version the period now uses.
@@ -70,11 +72,17 @@ def save_rubric(period_id: int, criteria: list[CriterionInput],
             version.criteria.append(crit)
         crit.title, crit.max_points = item.title.strip(), item.max_points
         crit.descriptors = [d.strip() for d in item.descriptors if d.strip()]
-    for extra in current[len(criteria):]:
+    for extra in current[len(criteria) :]:
         version.criteria.remove(extra)
         db.session.delete(extra)
     db.session.flush()
-    audit.record(actor_id, "edit_rubric", "period", period.id,
-                 {"rubric_version_id": version.id, "number": version.number}, commit=False)
+    audit.record(
+        actor_id,
+        "edit_rubric",
+        "period",
+        period.id,
+        {"rubric_version_id": version.id, "number": version.number},
+        commit=False,
+    )
     db.session.commit()
     return version

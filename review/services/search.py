@@ -7,6 +7,7 @@ job runs it after every submission and transcript), rebuilt whole when missing, 
 hit is confirmed against the database, so a stale entry never shows. Trigrams need three
 characters: shorter queries use LIKE. Drafts are never searched.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,16 +24,24 @@ from sqlalchemy import func, select
 from review.access import visible_submissions
 from review.exceptions import PermissionDeniedError, ValidationError
 from review.extensions import db
-from review.models import (Role, Submission, SubmissionState, SubmissionVersion, TranscriptSegment,
-                           User)
+from review.models import (
+    Role,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    TranscriptSegment,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY = 100
 CONTEXT = 30
 ROWS_PER_SUBMISSION = 100_000  # FTS rowid = submission id * this + position (0 = paper)
-FTS_SCHEMA = ("CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(body, kind UNINDEXED, "
-              "ref UNINDEXED, branch UNINDEXED, tokenize='trigram')")
+FTS_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(body, kind UNINDEXED, "
+    "ref UNINDEXED, branch UNINDEXED, tokenize='trigram')"
+)
 
 
 @dataclass
@@ -78,11 +87,16 @@ def _rows_of(submission: Submission) -> list[tuple]:
     if version is None:
         return []
     base = submission.id * ROWS_PER_SUBMISSION
-    rows = [(base, version.paper_text, "paper", version.id, submission.branch_id)] \
-        if (version.paper_text or "").strip() else []
+    rows = (
+        [(base, version.paper_text, "paper", version.id, submission.branch_id)]
+        if (version.paper_text or "").strip()
+        else []
+    )
     if version.video is not None:
-        rows += [(base + 1 + i, s.text, "transcript", s.id, submission.branch_id)
-                 for i, s in enumerate(version.video.segments[:ROWS_PER_SUBMISSION - 1])]
+        rows += [
+            (base + 1 + i, s.text, "transcript", s.id, submission.branch_id)
+            for i, s in enumerate(version.video.segments[: ROWS_PER_SUBMISSION - 1])
+        ]
     return rows
 
 
@@ -97,18 +111,22 @@ def reindex_submission(submission_id: int) -> None:
     base = submission_id * ROWS_PER_SUBMISSION
     with closing(_connect()) as conn:
         conn.execute("BEGIN")
-        conn.execute("DELETE FROM docs WHERE rowid BETWEEN ? AND ?",
-                     (base, base + ROWS_PER_SUBMISSION - 1))
+        conn.execute(
+            "DELETE FROM docs WHERE rowid BETWEEN ? AND ?", (base, base + ROWS_PER_SUBMISSION - 1)
+        )
         if submission is not None:
-            conn.executemany("INSERT INTO docs(rowid, body, kind, ref, branch) VALUES (?,?,?,?,?)",
-                             _rows_of(submission))
+            conn.executemany(
+                "INSERT INTO docs(rowid, body, kind, ref, branch) VALUES (?,?,?,?,?)",
+                _rows_of(submission),
+            )
         conn.execute("COMMIT")
 
 
 def reindex_video(video_id: int) -> None:
     """Refresh the entries of the submissions holding a video (after a transcript correction)."""
-    ids = db.session.scalars(select(SubmissionVersion.submission_id).where(
-        SubmissionVersion.video_id == video_id)).all()
+    ids = db.session.scalars(
+        select(SubmissionVersion.submission_id).where(SubmissionVersion.video_id == video_id)
+    ).all()
     for submission_id in set(ids):
         reindex_submission(submission_id)
 
@@ -127,8 +145,9 @@ def rebuild() -> int:
         conn.execute("BEGIN")
         for submission in db.session.scalars(select(Submission).execution_options(yield_per=200)):
             rows = _rows_of(submission)
-            conn.executemany("INSERT INTO docs(rowid, body, kind, ref, branch) VALUES (?,?,?,?,?)",
-                             rows)
+            conn.executemany(
+                "INSERT INTO docs(rowid, body, kind, ref, branch) VALUES (?,?,?,?,?)", rows
+            )
             count += len(rows)
         conn.execute("COMMIT")
     for suffix in ("-wal", "-shm"):
@@ -161,8 +180,13 @@ def _contains(column, query: str):  # noqa: ANN001, ANN202
 
 
 def _current_version():  # noqa: ANN202
-    return SubmissionVersion.number == select(func.max(SubmissionVersion.number)).where(
-        SubmissionVersion.submission_id == Submission.id).correlate(Submission).scalar_subquery()
+    return (
+        SubmissionVersion.number
+        == select(func.max(SubmissionVersion.number))
+        .where(SubmissionVersion.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
 
 
 def search(user_id: int, query: str, *, limit: int = 50) -> list[Hit]:
@@ -182,21 +206,33 @@ def search(user_id: int, query: str, *, limit: int = 50) -> list[Hit]:
     segment_ids = version_ids = None
     if _uses_fts() and len(query) >= 3:
         segment_ids, version_ids = _candidates(query, user, limit * 20)
-    base = (select(Submission, SubmissionVersion)
-            .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
-            .where(_current_version(), Submission.state != SubmissionState.DRAFT.value))
-    seg_stmt = visible_submissions(user, base.add_columns(TranscriptSegment).join(
-        TranscriptSegment, TranscriptSegment.video_id == SubmissionVersion.video_id).where(
-        _contains(TranscriptSegment.text, query)))
-    paper_stmt = visible_submissions(user, base.where(_contains(SubmissionVersion.paper_text, query)))
+    base = (
+        select(Submission, SubmissionVersion)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(_current_version(), Submission.state != SubmissionState.DRAFT.value)
+    )
+    seg_stmt = visible_submissions(
+        user,
+        base.add_columns(TranscriptSegment)
+        .join(TranscriptSegment, TranscriptSegment.video_id == SubmissionVersion.video_id)
+        .where(_contains(TranscriptSegment.text, query)),
+    )
+    paper_stmt = visible_submissions(
+        user, base.where(_contains(SubmissionVersion.paper_text, query))
+    )
     if segment_ids is not None:
         seg_stmt = seg_stmt.where(TranscriptSegment.id.in_(segment_ids or [-1]))
         paper_stmt = paper_stmt.where(SubmissionVersion.id.in_(version_ids or [-1]))
-    rows = db.session.execute(seg_stmt.order_by(Submission.id.desc(), TranscriptSegment.start)
-                              .limit(limit))
+    rows = db.session.execute(
+        seg_stmt.order_by(Submission.id.desc(), TranscriptSegment.start).limit(limit)
+    )
     hits = [_hit(sub, "transcript", seg.text, query, seg.start) for sub, _v, seg in rows]
-    hits += [_hit(sub, "paper", version.paper_text, query, None) for sub, version in
-             db.session.execute(paper_stmt.order_by(Submission.id.desc()).limit(limit))]
+    hits += [
+        _hit(sub, "paper", version.paper_text, query, None)
+        for sub, version in db.session.execute(
+            paper_stmt.order_by(Submission.id.desc()).limit(limit)
+        )
+    ]
     hits.sort(key=lambda h: (-h.submission_id, h.kind != "transcript", h.start or 0))
     return hits[:limit]
 
@@ -204,8 +240,15 @@ def search(user_id: int, query: str, *, limit: int = 50) -> list[Hit]:
 def _hit(submission: Submission, kind: str, text: str, query: str, start: float | None) -> Hit:
     at = max(text.lower().find(query.lower()), 0)
     end = at + len(query)
-    before = ("…" if at > CONTEXT else "") + text[max(at - CONTEXT, 0):at]
-    after = text[end:end + CONTEXT] + ("…" if len(text) > end + CONTEXT else "")
-    return Hit(submission.id, kind, before, text[at:end], after,
-               None if start is None else round(start, 1), submission.activist.name,
-               submission.period.name)
+    before = ("…" if at > CONTEXT else "") + text[max(at - CONTEXT, 0) : at]
+    after = text[end : end + CONTEXT] + ("…" if len(text) > end + CONTEXT else "")
+    return Hit(
+        submission.id,
+        kind,
+        before,
+        text[at:end],
+        after,
+        None if start is None else round(start, 1),
+        submission.activist.name,
+        submission.period.name,
+    )

@@ -1,20 +1,35 @@
 """Submissions: drafts, attaching a video, versions, submitting, released feedback."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from review.exceptions import ConflictError, HuibaoError, NotFoundError, ValidationError
 from review.extensions import db
-from review.models import Comment, Criterion, Decision, Period, Review, ReviewState, Role
-from review.models import Submission, SubmissionState, SubmissionVersion, User, VideoState
+from review.models import (
+    Comment,
+    Criterion,
+    Decision,
+    Period,
+    Review,
+    ReviewState,
+    Role,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    User,
+    VideoState,
+)
 from review.services import audit
 
 
-def get_or_create_draft(activist_id: int, period_id: int, *, commit: bool = True) -> SubmissionVersion:
+def get_or_create_draft(
+    activist_id: int, period_id: int, *, commit: bool = True
+) -> SubmissionVersion:
     """Return the activist's editable version for period, creating the submission if needed.
 
     Raises:
@@ -26,11 +41,18 @@ def get_or_create_draft(activist_id: int, period_id: int, *, commit: bool = True
         raise ValidationError(_l("只有入党积极分子可以提交思想汇报。"))
     if db.session.get(Period, period_id) is None:
         raise NotFoundError(_l("找不到该汇报周期。"))
-    submission = db.session.scalar(select(Submission).where(
-        Submission.activist_id == activist_id, Submission.period_id == period_id))
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.activist_id == activist_id, Submission.period_id == period_id
+        )
+    )
     if submission is None:
-        submission = Submission(activist_id=activist_id, period_id=period_id,
-                                branch_id=user.branch_id, state=SubmissionState.DRAFT.value)
+        submission = Submission(
+            activist_id=activist_id,
+            period_id=period_id,
+            branch_id=user.branch_id,
+            state=SubmissionState.DRAFT.value,
+        )
         submission.versions.append(SubmissionVersion(number=1))
         db.session.add(submission)
     elif submission.state == SubmissionState.NEEDS_REVISION.value and submission.current.frozen:
@@ -44,7 +66,9 @@ def get_or_create_draft(activist_id: int, period_id: int, *, commit: bool = True
     return version
 
 
-def attach_video(activist_id: int, period_id: int, video_id: int, *, commit: bool = True) -> SubmissionVersion:
+def attach_video(
+    activist_id: int, period_id: int, video_id: int, *, commit: bool = True
+) -> SubmissionVersion:
     """Attach an uploaded video to the activist's draft for period (replacing an earlier one)."""
     version = get_or_create_draft(activist_id, period_id, commit=False)
     version.video_id = video_id
@@ -55,9 +79,10 @@ def attach_video(activist_id: int, period_id: int, video_id: int, *, commit: boo
 
 def _open_for_changes(version: SubmissionVersion) -> None:
     period = db.session.get(Period, version.submission.period_id)
-    if period.closes_at < datetime.now(timezone.utc):
-        raise ConflictError(_l("“%(name)s”已经截止，不能再提交。", name=period.name),
-                            code="period_closed")
+    if period.closes_at < datetime.now(UTC):
+        raise ConflictError(
+            _l("“%(name)s”已经截止，不能再提交。", name=period.name), code="period_closed"
+        )
 
 
 def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
@@ -70,10 +95,16 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
         NotFoundError: no such period. ValidationError: not an activist, or a part is missing.
         ConflictError: already submitted, or the period closed.
     """
-    submission = db.session.scalar(select(Submission).where(
-        Submission.activist_id == activist_id, Submission.period_id == period_id))
-    if submission is not None and submission.current.frozen \
-            and submission.state != SubmissionState.NEEDS_REVISION.value:
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.activist_id == activist_id, Submission.period_id == period_id
+        )
+    )
+    if (
+        submission is not None
+        and submission.current.frozen
+        and submission.state != SubmissionState.NEEDS_REVISION.value
+    ):
         raise ConflictError(_l("本期思想汇报已经提交，不能重复提交。"), code="already_submitted")
     version = get_or_create_draft(activist_id, period_id, commit=False)
     try:
@@ -82,10 +113,16 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
     except HuibaoError:
         db.session.rollback()  # nothing half-made (a new draft) may outlive a refusal
         raise
-    version.submitted_at = datetime.now(timezone.utc)
+    version.submitted_at = datetime.now(UTC)
     version.submission.state = SubmissionState.SUBMITTED.value
-    audit.record(activist_id, "submit", "submission_version", version.id,
-                 {"submission_id": version.submission_id, "number": version.number}, commit=False)
+    audit.record(
+        activist_id,
+        "submit",
+        "submission_version",
+        version.id,
+        {"submission_id": version.submission_id, "number": version.number},
+        commit=False,
+    )
     db.session.commit()
     from review.services.analyses import enqueue_analyses
 
@@ -99,18 +136,24 @@ def _check_complete(version: SubmissionVersion) -> None:
     video = version.video
     missing_paper = not has_paper(version)
     if video is None and missing_paper:
-        raise ValidationError(_l("还没有上传视频汇报和书面思想汇报，两部分都齐全后才能提交。"),
-                              code="missing_both")
+        raise ValidationError(
+            _l("还没有上传视频汇报和书面思想汇报，两部分都齐全后才能提交。"), code="missing_both"
+        )
     if video is None:
-        raise ValidationError(_l("还没有上传视频汇报，请先录制或选择视频上传。"), code="missing_video")
+        raise ValidationError(
+            _l("还没有上传视频汇报，请先录制或选择视频上传。"), code="missing_video"
+        )
     if video.state == VideoState.FAILED.value:
         raise ValidationError(_l("视频处理失败，请重新上传视频后再提交。"), code="video_failed")
     if video.state != VideoState.READY.value:
-        raise ValidationError(_l("视频还在处理中，处理完成后才能提交（通常只需几分钟），请稍后再来。"),
-                              code="video_processing")
+        raise ValidationError(
+            _l("视频还在处理中，处理完成后才能提交（通常只需几分钟），请稍后再来。"),
+            code="video_processing",
+        )
     if missing_paper:
-        raise ValidationError(_l("还没有提交书面思想汇报，请填写文字或上传文件后再提交。"),
-                              code="missing_paper")
+        raise ValidationError(
+            _l("还没有提交书面思想汇报，请填写文字或上传文件后再提交。"), code="missing_paper"
+        )
 
 
 def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
@@ -119,8 +162,11 @@ def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
     Raises:
         ConflictError: the submission does not need revision (or the period closed).
     """
-    submission = db.session.scalar(select(Submission).where(
-        Submission.activist_id == activist_id, Submission.period_id == period_id))
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.activist_id == activist_id, Submission.period_id == period_id
+        )
+    )
     if submission is None or submission.state != SubmissionState.NEEDS_REVISION.value:
         raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
     earlier = submission.current
@@ -162,13 +208,26 @@ def released_feedback(version_id: int) -> Feedback | None:
     decision = db.session.scalar(select(Decision).where(Decision.version_id == version_id))
     if decision is None or decision.released_at is None:
         return None
-    criteria = {c.id: c for c in db.session.scalars(
-        select(Criterion).where(Criterion.id.in_([m.criterion_id for m in decision.marks])))}
-    marks = sorted(((criteria[m.criterion_id], m.points) for m in decision.marks),
-                   key=lambda pair: pair[0].position)
-    comments = list(db.session.scalars(
-        select(Comment).join(Review, Comment.review_id == Review.id)
-        .where(Review.version_id == version_id, Review.state == ReviewState.SUBMITTED.value,
-               Comment.visible_to_activist.is_(True))
-        .order_by(Comment.at_seconds, Comment.id)))
+    criteria = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Criterion).where(Criterion.id.in_([m.criterion_id for m in decision.marks]))
+        )
+    }
+    marks = sorted(
+        ((criteria[m.criterion_id], m.points) for m in decision.marks),
+        key=lambda pair: pair[0].position,
+    )
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .join(Review, Comment.review_id == Review.id)
+            .where(
+                Review.version_id == version_id,
+                Review.state == ReviewState.SUBMITTED.value,
+                Comment.visible_to_activist.is_(True),
+            )
+            .order_by(Comment.at_seconds, Comment.id)
+        )
+    )
     return Feedback(decision.outcome, decision.comment or "", decision.released_at, marks, comments)

@@ -8,6 +8,7 @@ submission and the upload's completion are committed together.
 Uploads that end early are tombstoned, not deleted: meta["state"] becomes "expired" or
 "terminated" so that later requests get 410; tombstones are purged after TOMBSTONE_DAYS.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,8 +28,13 @@ from redis.exceptions import LockError, RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from review.exceptions import ConflictError, HuibaoError, NotFoundError, PermissionDeniedError
-from review.exceptions import ValidationError
+from review.exceptions import (
+    ConflictError,
+    HuibaoError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from review.extensions import db
 from review.models import Period, Role, Upload, User, Video, VideoState
 from review.models._common import utcnow
@@ -125,19 +131,23 @@ def _expiry(now: datetime) -> datetime:
 
 def _open_period(value: str | None, now: datetime) -> Period:
     if not value:
-        raise ValidationError(_l("请在 Upload-Metadata 中指定汇报周期（period）。"),
-                              code="period_required")
+        raise ValidationError(
+            _l("请在 Upload-Metadata 中指定汇报周期（period）。"), code="period_required"
+        )
     period = db.session.get(Period, int(value)) if re.fullmatch(r"[0-9]{1,9}", value) else None
     if period is None:
         raise ValidationError(_l("找不到该汇报周期，请刷新页面后重新选择。"), code="bad_period")
     if not period.opens_at <= now <= period.closes_at:
-        raise ValidationError(_l("“%(name)s”当前不在提交时间内，不能上传视频。", name=period.name),
-                              code="period_closed")
+        raise ValidationError(
+            _l("“%(name)s”当前不在提交时间内，不能上传视频。", name=period.name),
+            code="period_closed",
+        )
     return period
 
 
-def create_upload(owner_id: int, length: int, metadata: dict[str, str | None], *,
-                  now: datetime | None = None) -> Upload:
+def create_upload(
+    owner_id: int, length: int, metadata: dict[str, str | None], *, now: datetime | None = None
+) -> Upload:
     """Create an upload of length bytes for an activist's report in metadata["period"].
 
     Raises:
@@ -151,8 +161,12 @@ def create_upload(owner_id: int, length: int, metadata: dict[str, str | None], *
     if user is None or not user.has_role(Role.ACTIVIST):
         raise PermissionDeniedError(_l("只有入党积极分子可以上传视频。"))
     if length > current_app.config["MAX_UPLOAD_BYTES"]:
-        raise UploadTooLargeError(_l("视频文件过大（上限 %(mb)d MB），请压缩后重新上传。",
-                                     mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20))
+        raise UploadTooLargeError(
+            _l(
+                "视频文件过大（上限 %(mb)d MB），请压缩后重新上传。",
+                mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
+            )
+        )
     if length == 0:
         raise ValidationError(_l("视频文件是空的，请重新选择。"), code="empty_upload")
     period = _open_period(metadata.get("period"), now)
@@ -160,10 +174,17 @@ def create_upload(owner_id: int, length: int, metadata: dict[str, str | None], *
         submissions.get_or_create_draft(owner_id, period.id, commit=False)
     finally:
         db.session.rollback()
-    upload = Upload(id=secrets.token_hex(16), owner_id=owner_id, period_id=period.id,
-                    length=length, offset=0, filename=display_name(metadata.get("filename")),
-                    meta={"state": ACTIVE, "client": metadata}, created_at=now,
-                    expires_at=_expiry(now))
+    upload = Upload(
+        id=secrets.token_hex(16),
+        owner_id=owner_id,
+        period_id=period.id,
+        length=length,
+        offset=0,
+        filename=display_name(metadata.get("filename")),
+        meta={"state": ACTIVE, "client": metadata},
+        created_at=now,
+        expires_at=_expiry(now),
+    )
     db.session.add(upload)
     db.session.commit()
     path = partial_path(upload.id)
@@ -230,9 +251,15 @@ def _keep_lock(lock) -> Callable[[int], None]:  # noqa: ANN001
     return renew
 
 
-def append_chunk(upload_id: str, owner_id: int, offset: int, stream: IO[bytes], *,
-                 content_length: int | None = None,
-                 checksum: tuple[str, bytes] | None = None) -> Upload:
+def append_chunk(
+    upload_id: str,
+    owner_id: int,
+    offset: int,
+    stream: IO[bytes],
+    *,
+    content_length: int | None = None,
+    checksum: tuple[str, bytes] | None = None,
+) -> Upload:
     """Append a request body at offset; finish the upload when its last byte arrives.
 
     Bytes of a body cut short by a disconnect are kept (the offset records them) unless a
@@ -252,8 +279,9 @@ def append_chunk(upload_id: str, owner_id: int, offset: int, stream: IO[bytes], 
         upload = db.session.get(Upload, upload_id, populate_existing=True)
         _ensure_alive(upload, utcnow())
         if offset != upload.offset:
-            raise OffsetMismatchError(_l("上传进度不一致（服务器已收到 %(n)d 字节），请从该位置继续。",
-                                         n=upload.offset))
+            raise OffsetMismatchError(
+                _l("上传进度不一致（服务器已收到 %(n)d 字节），请从该位置继续。", n=upload.offset)
+            )
         remaining = upload.length - upload.offset
         if content_length is not None and content_length > remaining:
             raise UploadTooLargeError(_l("上传的数据超出了文件的声明大小。"))
@@ -266,8 +294,9 @@ def append_chunk(upload_id: str, owner_id: int, offset: int, stream: IO[bytes], 
     return db.session.get(Upload, upload_id)
 
 
-def _receive(upload: Upload, stream: IO[bytes], remaining: int,
-             checksum: tuple[str, bytes] | None, lock) -> None:  # noqa: ANN001
+def _receive(
+    upload: Upload, stream: IO[bytes], remaining: int, checksum: tuple[str, bytes] | None, lock
+) -> None:
     upload_id, start = upload.id, upload.offset
     hasher = hashlib.new(checksum[0]) if checksum else None
     db.session.rollback()  # no transaction stays open while the body streams in
@@ -295,8 +324,9 @@ def _receive(upload: Upload, stream: IO[bytes], remaining: int,
     except files.ShortFileError as exc:
         log.error("upload %s: partial file has %d bytes, row says %d", upload_id, exc.size, start)
         _set_offset(upload_id, start, exc.size)
-        raise OffsetMismatchError(_l("服务器上的部分数据丢失，请从 %(n)d 字节处继续上传。",
-                                     n=exc.size)) from exc
+        raise OffsetMismatchError(
+            _l("服务器上的部分数据丢失，请从 %(n)d 字节处继续上传。", n=exc.size)
+        ) from exc
     db.session.refresh(upload)
 
 
@@ -304,8 +334,10 @@ def _set_offset(upload_id: str, old: int, new: int) -> bool:
     """Compare-and-set the stored offset and slide the expiry; tell whether it applied."""
     now = utcnow()
     result = db.session.execute(
-        update(Upload).where(Upload.id == upload_id, Upload.offset == old)
-        .values(offset=new, expires_at=_expiry(now)))
+        update(Upload)
+        .where(Upload.id == upload_id, Upload.offset == old)
+        .values(offset=new, expires_at=_expiry(now))
+    )
     db.session.commit()
     return result.rowcount == 1
 
@@ -333,11 +365,16 @@ def finish_upload(upload_id: str) -> Video:
     now = utcnow()
     target = original_dir(upload_id) / f"original{files.sniff_extension(source)}"
     media_root = Path(current_app.config["MEDIA_ROOT"])
-    video = Video(owner_id=upload.owner_id, period_id=upload.period_id,
-                  state=VideoState.UPLOADED.value, original_name=upload.filename,
-                  original_path=target.relative_to(media_root).as_posix(),
-                  sha256=files.sha256_of(source), size_bytes=upload.length,
-                  deadline_at=now + timedelta(minutes=PROCESS_DEADLINE_MINUTES))
+    video = Video(
+        owner_id=upload.owner_id,
+        period_id=upload.period_id,
+        state=VideoState.UPLOADED.value,
+        original_name=upload.filename,
+        original_path=target.relative_to(media_root).as_posix(),
+        sha256=files.sha256_of(source),
+        size_bytes=upload.length,
+        deadline_at=now + timedelta(minutes=PROCESS_DEADLINE_MINUTES),
+    )
     try:
         db.session.add(video)
         db.session.flush()
@@ -384,8 +421,9 @@ def expire_uploads(now: datetime | None = None) -> int:
     An upload whose lock is held is skipped: the request holding it extends the expiry.
     """
     now = now or utcnow()
-    stale = db.session.scalars(select(Upload).where(
-        Upload.completed_at.is_(None), Upload.expires_at <= now)).all()
+    stale = db.session.scalars(
+        select(Upload).where(Upload.completed_at.is_(None), Upload.expires_at <= now)
+    ).all()
     expired = 0
     for upload in stale:
         if get_state(upload) != ACTIVE:
@@ -406,7 +444,13 @@ def expire_uploads(now: datetime | None = None) -> int:
 
 def upload_json(upload: Upload) -> dict:
     """Serialise an upload for the API (the owner's view)."""
-    return {"id": upload.id, "offset": upload.offset, "length": upload.length,
-            "filename": upload.filename, "period_id": upload.period_id,
-            "completed": upload.completed_at is not None, "video_id": upload.video_id,
-            "expires_at": None if upload.completed_at else upload.expires_at.isoformat()}
+    return {
+        "id": upload.id,
+        "offset": upload.offset,
+        "length": upload.length,
+        "filename": upload.filename,
+        "period_id": upload.period_id,
+        "completed": upload.completed_at is not None,
+        "video_id": upload.video_id,
+        "expires_at": None if upload.completed_at else upload.expires_at.isoformat(),
+    }

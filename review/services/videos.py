@@ -3,6 +3,7 @@
 Uploads from clients go through the tus service (review/services/uploads.py); both store
 the original the same way: sniffed extension, fsync, atomic move, one commit, enqueue.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -19,8 +20,9 @@ from review.services.submissions import attach_video
 from review.tus import files
 
 
-def ingest_file(owner_id: int, period_id: int, source: Path, display_name: str = "", *,
-                move: bool = True) -> Video:
+def ingest_file(
+    owner_id: int, period_id: int, source: Path, display_name: str = "", *, move: bool = True
+) -> Video:
     """Move (or copy) a complete file into storage, create its Video row and attach it."""
     root = Path(current_app.config["MEDIA_ROOT"])
     folder = root / "videos" / secrets.token_hex(8)
@@ -31,11 +33,17 @@ def ingest_file(owner_id: int, period_id: int, source: Path, display_name: str =
         source = copy
     target = folder / f"original{files.sniff_extension(source)}"
     files.move_into_place(source, target)
-    video = Video(owner_id=owner_id, period_id=period_id, state=VideoState.UPLOADED.value,
-                  stage="probe", original_name=display_name[:255],
-                  original_path=target.relative_to(root).as_posix(),
-                  sha256=files.sha256_of(target), size_bytes=target.stat().st_size,
-                  deadline_at=pipeline.now() + timedelta(minutes=30))
+    video = Video(
+        owner_id=owner_id,
+        period_id=period_id,
+        state=VideoState.UPLOADED.value,
+        stage="probe",
+        original_name=display_name[:255],
+        original_path=target.relative_to(root).as_posix(),
+        sha256=files.sha256_of(target),
+        size_bytes=target.stat().st_size,
+        deadline_at=pipeline.now() + timedelta(minutes=30),
+    )
     db.session.add(video)
     db.session.flush()
     attach_video(owner_id, period_id, video.id, commit=False)

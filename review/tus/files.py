@@ -1,4 +1,5 @@
 """Partial-file storage for tus uploads: append a stream at an offset, hash, sniff, move."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,7 @@ READ_SIZE = 1024 * 1024  # bytes read from the request per step: memory stays co
 class ShortFileError(Exception):
     """The partial file holds fewer bytes than the recorded offset (it was lost or cut)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int) -> None:
         super().__init__(f"partial file has only {size} bytes")
         self.size = size
 
@@ -47,11 +48,17 @@ def _read(stream: IO[bytes], size: int) -> bytes | None:
 class PartialFile:
     """An open, exclusively locked partial file positioned at the recorded offset."""
 
-    def __init__(self, out: IO[bytes], offset: int):
+    def __init__(self, out: IO[bytes], offset: int) -> None:
         self._out, self.offset = out, offset
 
-    def receive(self, stream: IO[bytes], limit: int, *, hasher: Any = None,
-                on_progress: Callable[[int], None] | None = None) -> Received:
+    def receive(
+        self,
+        stream: IO[bytes],
+        limit: int,
+        *,
+        hasher: Any = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> Received:
         """Append stream (at most limit bytes) and fsync.
 
         Reading stops at the end of the stream, on a disconnect, or one byte past limit.

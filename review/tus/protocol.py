@@ -1,4 +1,5 @@
 """tus 1.0.0 header parsing and the response headers we answer with (no Flask, no DB)."""
+
 from __future__ import annotations
 
 import base64
@@ -19,12 +20,32 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 MAX_METADATA_CHARS = 4096
 CHECKSUM_STATUS = "460 Checksum Mismatch"
 
-EXPOSE_HEADERS = ("Location", "Upload-Offset", "Upload-Length", "Upload-Metadata",
-                  "Upload-Expires", "Tus-Resumable", "Tus-Version", "Tus-Extension",
-                  "Tus-Max-Size", "Tus-Checksum-Algorithm")
-ALLOW_HEADERS = ("Authorization", "Content-Type", "Tus-Resumable", "Upload-Length",
-                 "Upload-Metadata", "Upload-Offset", "Upload-Checksum", "Upload-Defer-Length",
-                 "X-HTTP-Method-Override", "X-CSRFToken", "X-CSRF-Token", "X-Requested-With")
+EXPOSE_HEADERS = (
+    "Location",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Expires",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Checksum-Algorithm",
+)
+ALLOW_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Offset",
+    "Upload-Checksum",
+    "Upload-Defer-Length",
+    "X-HTTP-Method-Override",
+    "X-CSRFToken",
+    "X-CSRF-Token",
+    "X-Requested-With",
+)
 ALLOW_METHODS = ("POST", "GET", "HEAD", "PATCH", "DELETE", "OPTIONS")
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -81,15 +102,19 @@ def parse_metadata(header: str | None) -> dict[str, str | None]:
         try:
             result[key] = base64.b64decode(parts[1], validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
-            raise ValidationError(_l("Upload-Metadata 中“%(key)s”的值不是有效的 Base64 编码文本。",
-                                     key=key), code="bad_metadata") from None
+            raise ValidationError(
+                _l("Upload-Metadata 中“%(key)s”的值不是有效的 Base64 编码文本。", key=key),
+                code="bad_metadata",
+            ) from None
     return result
 
 
 def encode_metadata(metadata: Mapping[str, str | None]) -> str:
     """Encode {key: text or None} as an Upload-Metadata header value."""
-    return ",".join(key if value is None else f"{key} {base64.b64encode(value.encode()).decode()}"
-                    for key, value in metadata.items())
+    return ",".join(
+        key if value is None else f"{key} {base64.b64encode(value.encode()).decode()}"
+        for key, value in metadata.items()
+    )
 
 
 def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
@@ -120,8 +145,12 @@ def expires_header(moment: datetime) -> str:
 
 def options_headers(max_size: int) -> dict[str, str]:
     """Return the headers of an OPTIONS answer: what this server supports."""
-    return {"Tus-Version": TUS_VERSION, "Tus-Extension": ",".join(EXTENSIONS),
-            "Tus-Max-Size": str(max_size), "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS)}
+    return {
+        "Tus-Version": TUS_VERSION,
+        "Tus-Extension": ",".join(EXTENSIONS),
+        "Tus-Max-Size": str(max_size),
+        "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
+    }
 
 
 def allowed_origins(setting: str | Iterable[str] | None) -> set[str]:

@@ -1,15 +1,24 @@
 """Fixtures of the activist tests: a video row in a chosen state, a released decision."""
+
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from review.extensions import db
-from review.models import (AgreedMark, Comment, Decision, Review, ReviewState, SubmissionState,
-                           TranscriptSegment, Video)
+from review.models import (
+    AgreedMark,
+    Comment,
+    Decision,
+    Review,
+    ReviewState,
+    SubmissionState,
+    TranscriptSegment,
+    Video,
+)
 from review.services.submissions import attach_video, get_or_create_draft
 
 
@@ -27,10 +36,18 @@ def make_video(app, people):
         folder = root / "videos" / f"test-{owner.id}-{datetime.now().timestamp()}"
         folder.mkdir(parents=True)
         (folder / "original.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom" + b"v" * 2000)
-        video = Video(owner_id=owner.id, period_id=period.id, state=state,
-                      original_path=(folder / "original.mp4").relative_to(root).as_posix(),
-                      sha256=hashlib.sha256(b"x").hexdigest(), size_bytes=2012,
-                      original_name="汇报.mp4", progress={}, flags=[], probe={})
+        video = Video(
+            owner_id=owner.id,
+            period_id=period.id,
+            state=state,
+            original_path=(folder / "original.mp4").relative_to(root).as_posix(),
+            sha256=hashlib.sha256(b"x").hexdigest(),
+            size_bytes=2012,
+            original_name="汇报.mp4",
+            progress={},
+            flags=[],
+            probe={},
+        )
         if state == "ready":
             (folder / "playable.mp4").write_bytes(bytes(range(256)) * 40)
             (folder / "poster.jpg").write_bytes(b"\xff\xd8\xff\xe0poster")
@@ -39,10 +56,17 @@ def make_video(app, people):
             video.transcoded, video.reviewable, video.duration = True, True, 42.0
             video.transcript_engine = "faster-whisper base"
             video.segments = [
-                TranscriptSegment(position=0, start=0.0, end=4.0, text="我志愿加入中国共产党，",
-                                  original_text="我志愿加入中国共产党，"),
-                TranscriptSegment(position=1, start=75.5, end=80.0, text="永不叛党。",
-                                  original_text="永不叛党。")]
+                TranscriptSegment(
+                    position=0,
+                    start=0.0,
+                    end=4.0,
+                    text="我志愿加入中国共产党，",
+                    original_text="我志愿加入中国共产党，",
+                ),
+                TranscriptSegment(
+                    position=1, start=75.5, end=80.0, text="永不叛党。", original_text="永不叛党。"
+                ),
+            ]
         for name, value in fields.items():
             setattr(video, name, value)
         db.session.add(video)
@@ -57,30 +81,57 @@ def make_video(app, people):
 def release(app, people):
     """Return a function that records and releases the committee's decision on a version."""
 
-    def do(version_id: int, outcome: str = "pass", *, released: bool = True,
-           comments: tuple = ((12.5, "誓词部分声音清楚，态度端正。", True),
-                              (30.0, "内部备注：与上季度相似。", False))) -> Decision:
+    def do(
+        version_id: int,
+        outcome: str = "pass",
+        *,
+        released: bool = True,
+        comments: tuple = (
+            (12.5, "誓词部分声音清楚，态度端正。", True),
+            (30.0, "内部备注：与上季度相似。", False),
+        ),
+    ) -> Decision:
         from review.models import SubmissionVersion
 
         version = db.session.get(SubmissionVersion, version_id)
         rubric = version.submission.period.rubric_version
-        review = Review(reviewer_id=people["reviewer"].id, version_id=version_id,
-                        rubric_version_id=rubric.id, state=ReviewState.SUBMITTED.value,
-                        submitted_at=datetime.now(timezone.utc))
-        review.comments = [Comment(at_seconds=t, text=text, visible_to_activist=visible)
-                           for t, text, visible in comments]
-        draft = Review(reviewer_id=people["reviewer_b"].id, version_id=version_id,
-                       rubric_version_id=rubric.id, state=ReviewState.DRAFT.value)
-        draft.comments = [Comment(at_seconds=5, text="草稿评论不应出现。", visible_to_activist=True)]
-        decision = Decision(version_id=version_id, outcome=outcome, comment="继续保持。",
-                            decided_by=people["committee"].id)
-        decision.marks = [AgreedMark(criterion_id=c.id, points=16 + i % 3)
-                          for i, c in enumerate(rubric.criteria)]
+        review = Review(
+            reviewer_id=people["reviewer"].id,
+            version_id=version_id,
+            rubric_version_id=rubric.id,
+            state=ReviewState.SUBMITTED.value,
+            submitted_at=datetime.now(UTC),
+        )
+        review.comments = [
+            Comment(at_seconds=t, text=text, visible_to_activist=visible)
+            for t, text, visible in comments
+        ]
+        draft = Review(
+            reviewer_id=people["reviewer_b"].id,
+            version_id=version_id,
+            rubric_version_id=rubric.id,
+            state=ReviewState.DRAFT.value,
+        )
+        draft.comments = [
+            Comment(at_seconds=5, text="草稿评论不应出现。", visible_to_activist=True)
+        ]
+        decision = Decision(
+            version_id=version_id,
+            outcome=outcome,
+            comment="继续保持。",
+            decided_by=people["committee"].id,
+        )
+        decision.marks = [
+            AgreedMark(criterion_id=c.id, points=16 + i % 3) for i, c in enumerate(rubric.criteria)
+        ]
         db.session.add_all([review, draft, decision])
-        state = {"pass": SubmissionState.RELEASED, "fail": SubmissionState.RELEASED,
-                 "revise": SubmissionState.NEEDS_REVISION}[outcome]
+        state = {
+            "pass": SubmissionState.RELEASED,
+            "fail": SubmissionState.RELEASED,
+            "revise": SubmissionState.NEEDS_REVISION,
+        }[outcome]
         if released:
-            decision.released_at = datetime.now(timezone.utc)
+            decision.released_at = datetime.now(UTC)
             decision.released_by = people["committee"].id
             version.submission.state = state.value
         else:
@@ -99,13 +150,28 @@ def draft_of(people, user: str = "activist"):
 # -- browser tests: a real server, a phone, and a job runner thread --------------------------
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "activist"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-             "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G "
-             "Language/zh_CN")
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "user_agent": WECHAT_UA, "locale": "zh-CN"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WECHAT_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G "
+    "Language/zh_CN"
+)
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": WECHAT_UA,
+    "locale": "zh-CN",
+}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Sample paper-report files made on the fly: a Chinese PDF, a Chinese DOCX, phone photos."""
+
 from __future__ import annotations
 
 import io
@@ -67,13 +68,22 @@ def phone_jpeg(width: int = 60, height: int = 30, orientation: int = 6, gps: boo
 
 def png_claiming(width: int, height: int) -> bytes:
     """Return a tiny PNG whose header claims width x height (a decompression bomb's shape)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + \
-            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + \
-        chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 10))
+        + chunk(b"IEND", b"")
+    )
 
 
 def legacy_doc() -> bytes:

@@ -3,6 +3,7 @@ watch processing live, write the paper report, submit, reach 待审阅 and read 
 
 Screenshots of every step are kept in test-artifacts/activist/.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,10 @@ from tests.activist.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.slow
 
-PAPER = ("敬爱的党组织：\n这个季度我认真学习了党章，参加了社区志愿服务。"
-         "我将继续以党员标准严格要求自己，请党组织考验。")
+PAPER = (
+    "敬爱的党组织：\n这个季度我认真学习了党章，参加了社区志愿服务。"
+    "我将继续以党员标准严格要求自己，请党组织考验。"
+)
 
 
 def _sha256(path: Path) -> str:
@@ -40,8 +43,9 @@ def _pump(page, until, timeout_s: float = 20.0) -> None:
     raise AssertionError("timed out waiting in the page")
 
 
-def test_phone_upload_through_a_network_cut_then_submit(app, people, live_server, phone,
-                                                        job_worker, oath_clip):
+def test_phone_upload_through_a_network_cut_then_submit(
+    app, people, live_server, phone, job_worker, oath_clip
+):
     size = oath_clip.stat().st_size
     app.config["UPLOAD_CHUNK_BYTES"] = size // 6 + 1  # six chunks, so a cut lands half-way
     page = phone
@@ -97,7 +101,8 @@ def test_phone_upload_through_a_network_cut_then_submit(app, people, live_server
     patches["cut"] = False  # the network is back
     page.wait_for_function(
         "document.getElementById('upload-message').textContent.indexOf('已从中断处继续上传') === 0",
-        timeout=40_000)
+        timeout=40_000,
+    )
     _shot(page, "04-resumed")
     page.wait_for_selector("body[data-upload=done]", timeout=30_000)
     assert page.inner_text("#upload-percent") == "100%"
@@ -105,8 +110,11 @@ def test_phone_upload_through_a_network_cut_then_submit(app, people, live_server
     db.session.expire_all()
     upload = db.session.scalars(select(Upload).where(Upload.completed_at.is_not(None))).one()
     video = db.session.get(Video, upload.video_id)
-    assert video.sha256 == _sha256(oath_clip) == _sha256(app.config["MEDIA_ROOT"] /
-                                                          video.original_path)
+    assert (
+        video.sha256
+        == _sha256(oath_clip)
+        == _sha256(app.config["MEDIA_ROOT"] / video.original_path)
+    )
     assert video.size_bytes == size and video.original_name == oath_clip.name
     assert patches["aborted"] >= 1
 
@@ -114,8 +122,11 @@ def test_phone_upload_through_a_network_cut_then_submit(app, people, live_server
     assert page.inner_text("#report-state") == "处理中 0%"
     job_worker()
     try:  # catch it part-way when the machine is slow enough to show it
-        page.wait_for_function("/处理中 [1-9]/.test(document.getElementById('video-state')"
-                               ".textContent)", timeout=60_000, polling=200)
+        page.wait_for_function(
+            "/处理中 [1-9]/.test(document.getElementById('video-state').textContent)",
+            timeout=60_000,
+            polling=200,
+        )
     except PlaywrightTimeout:
         pass
     _shot(page, "05-processing")
@@ -158,8 +169,9 @@ def test_phone_upload_through_a_network_cut_then_submit(app, people, live_server
     assert db.session.scalars(select(Submission)).one().state == "submitted"
 
 
-def test_released_feedback_on_the_phone(app, people, live_server, phone, make_video, release,
-                                        h264_clip):
+def test_released_feedback_on_the_phone(
+    app, people, live_server, phone, make_video, release, h264_clip
+):
     import shutil
 
     from review.services import papers
@@ -169,8 +181,14 @@ def test_released_feedback_on_the_phone(app, people, live_server, phone, make_vi
     shutil.copyfile(h264_clip, app.config["MEDIA_ROOT"] / video.playable_path)  # 6 s, playable
     papers.save_text(people["activist"].id, people["period"].id, "第一版正文")
     version = submit_version(people["activist"].id, people["period"].id)
-    release(version.id, "revise", comments=((3.5, "第 3 秒处语速偏快，请放慢。", True),
-                                            (5.0, "内部备注，不给积极分子看。", False)))
+    release(
+        version.id,
+        "revise",
+        comments=(
+            (3.5, "第 3 秒处语速偏快，请放慢。", True),
+            (5.0, "内部备注，不给积极分子看。", False),
+        ),
+    )
     page = phone
     login(page, live_server)
     assert "需修改" in page.inner_text(".report-card")

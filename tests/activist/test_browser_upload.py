@@ -1,4 +1,5 @@
 """The page's uploader on a phone: checks before sending, resume after a reload, cancel."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,10 @@ def _open_report(page, base: str, period_id: int) -> None:
 
 def _check_message(page, path) -> str:
     page.set_input_files("#video-pick", str(path))
-    page.wait_for_function("(() => { const b = document.getElementById('video-check');"
-                           " return !b.hidden && b.className.indexOf('alert-danger') >= 0; })()")
+    page.wait_for_function(
+        "(() => { const b = document.getElementById('video-check');"
+        " return !b.hidden && b.className.indexOf('alert-danger') >= 0; })()"
+    )
     assert page.is_hidden("#upload-start")
     return page.inner_text("#video-check")
 
@@ -34,8 +37,9 @@ def test_checks_before_sending(app, people, live_server, phone, short_clip, oath
     _open_report(page, live_server, people["period"].id)
     notes = tmp_path / "汇报.txt"
     notes.write_text("不是视频", encoding="utf-8")
-    assert _check_message(page, notes) == \
-        "这个文件不是视频，请选择手机录制的视频文件（如 MP4、MOV）。"
+    assert (
+        _check_message(page, notes) == "这个文件不是视频，请选择手机录制的视频文件（如 MP4、MOV）。"
+    )
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     assert _check_message(page, empty) == "这个视频文件是空的，请重新选择。"
@@ -45,8 +49,9 @@ def test_checks_before_sending(app, people, live_server, phone, short_clip, oath
 
     app.config["MAX_DURATION"] = 10
     page.reload()
-    assert re.fullmatch(r"视频太长（(19|20) 秒），最长 10 秒，请剪短或重新录制。",
-                        _check_message(page, oath_clip))
+    assert re.fullmatch(
+        r"视频太长（(19|20) 秒），最长 10 秒，请剪短或重新录制。", _check_message(page, oath_clip)
+    )
     app.config["MAX_DURATION"], app.config["MAX_UPLOAD_BYTES"] = 600, 512 * 1024
     page.reload()
     message = _check_message(page, oath_clip)
@@ -86,7 +91,8 @@ def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_cl
     page.reload()  # WeChat reloads the page after the phone slept
     page.wait_for_selector("#resume-note:not([hidden])")
     assert page.inner_text("#resume-note").startswith(
-        "上次的上传没有完成（已上传 50%）：请重新选择同一个视频，会从中断处继续。")
+        "上次的上传没有完成（已上传 50%）：请重新选择同一个视频，会从中断处继续。"
+    )
     assert page.inner_text("#video-state") == "上传中 50%"  # the server's view, no JS needed
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "12-resume-after-reload.png"), full_page=True)
@@ -99,7 +105,9 @@ def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_cl
     upload = db.session.scalars(select(Upload)).one()
     video = db.session.get(Video, upload.video_id)
     assert video.sha256 == hashlib.sha256(oath_clip.read_bytes()).hexdigest()
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+    )
 
     # A second upload that the activist cancels half-way: DELETE, bytes gone, nothing kept.
     page.reload()
@@ -118,5 +126,7 @@ def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_cl
     cancelled = db.session.scalars(select(Upload).where(Upload.completed_at.is_(None))).one()
     assert cancelled.meta["state"] == "terminated"
     assert not partial_path(cancelled.id).exists()
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
+    )
     assert page.is_enabled("#video-pick")

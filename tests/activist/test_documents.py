@@ -1,11 +1,11 @@
 """Text extraction from PDF and DOCX (Chinese), and content sniffing (media/documents.py)."""
+
 from __future__ import annotations
 
 import pytest
 
 from media.documents import DocumentError, docx_text, extract_text, pdf_text, sniff_document
-from tests.activist.samples import (REPORT_ZH, SECOND_ZH, chinese_docx, chinese_pdf,
-                                    legacy_doc)
+from tests.activist.samples import REPORT_ZH, SECOND_ZH, chinese_docx, chinese_pdf, legacy_doc
 
 
 def test_pdf_with_chinese_text():
@@ -16,7 +16,9 @@ def test_pdf_with_chinese_text():
 
 
 def test_docx_with_chinese_paragraphs_and_table():
-    data = chinese_docx(REPORT_ZH, "", SECOND_ZH, table=[["学习内容", "心得"], ["党章", "收获很大"]])
+    data = chinese_docx(
+        REPORT_ZH, "", SECOND_ZH, table=[["学习内容", "心得"], ["党章", "收获很大"]]
+    )
     doc = docx_text(data)
     assert doc.kind == "docx"
     assert doc.text.startswith(REPORT_ZH)
@@ -33,14 +35,17 @@ def test_sniffing_ignores_names_and_dispatches_by_content():
     assert SECOND_ZH in extract_text(chinese_pdf(SECOND_ZH)).text
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"", "empty"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "not_document"),
-    ("我的思想汇报".encode(), "not_document"),
-    (legacy_doc(), "legacy_doc"),
-    (b"%PDF-1.4\n%garbage that is not a pdf at all\n", "corrupt"),
-    (b"PK\x03\x04" + b"\x00" * 200, "not_document"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "not_document"),
+        ("我的思想汇报".encode(), "not_document"),
+        (legacy_doc(), "legacy_doc"),
+        (b"%PDF-1.4\n%garbage that is not a pdf at all\n", "corrupt"),
+        (b"PK\x03\x04" + b"\x00" * 200, "not_document"),
+    ],
+)
 def test_rejections(data, code):
     with pytest.raises(DocumentError) as exc:
         extract_text(data)

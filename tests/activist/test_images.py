@@ -1,4 +1,5 @@
 """Page photos: EXIF orientation applied, all metadata (GPS included) stripped (media/images.py)."""
+
 from __future__ import annotations
 
 import io
@@ -61,13 +62,16 @@ def test_sniffing():
     assert sniff_image(b"%PDF-1.4") is None
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"", "empty"),
-    (b"%PDF-1.4 not an image", "not_image"),
-    (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40, "heic"),
-    (png_claiming(20000, 20000), "too_many_pixels"),
-    (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "corrupt"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.4 not an image", "not_image"),
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40, "heic"),
+        (png_claiming(20000, 20000), "too_many_pixels"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "corrupt"),
+    ],
+)
 def test_rejections(data, code):
     with pytest.raises(ImageError) as exc:
         clean_photo(data)

@@ -1,4 +1,5 @@
 """Upload interop: the page's tus client, tus-js-client (Node) and tuspy store identical files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,12 +49,14 @@ def _page_upload(page, base: str, period_id: int, source: Path) -> str:
     return db.session.scalars(select(Upload.id).where(Upload.completed_at.is_not(None))).one()
 
 
-def test_page_tus_js_client_and_tuspy_store_identical_files(app, people, live_server, phone,
-                                                            token_for, source):
+def test_page_tus_js_client_and_tuspy_store_identical_files(
+    app, people, live_server, phone, token_for, source
+):
     node = shutil.which("node")
     assert node, "Node.js is needed for the tus-js-client peer"
-    assert (ROOT / "node_modules" / "tus-js-client").is_dir(), \
+    assert (ROOT / "node_modules" / "tus-js-client").is_dir(), (
         "run scripts/test_deps.py (npm install) first"
+    )
     app.config["UPLOAD_CHUNK_BYTES"] = CHUNK
     period_id = people["period"].id
     expected = hashlib.sha256(source.read_bytes()).hexdigest()
@@ -63,15 +66,30 @@ def test_page_tus_js_client_and_tuspy_store_identical_files(app, people, live_se
     headers = token_for("a1")
     tus = tus_client.TusClient(f"{live_server}/api/v1/uploads/", headers=headers)
     with open(source, "rb") as stream:
-        uploader = tus.uploader(file_stream=stream, chunk_size=CHUNK, metadata={
-            "filename": source.name, "period": str(period_id)})
+        uploader = tus.uploader(
+            file_stream=stream,
+            chunk_size=CHUNK,
+            metadata={"filename": source.name, "period": str(period_id)},
+        )
         uploader.upload()
     tuspy_video = _stored(uploader.url)
 
     token = headers["Authorization"].split(" ", 1)[1]
-    done = subprocess.run([node, str(NODE_SCRIPT), f"{live_server}/api/v1/uploads/", token,
-                           str(source), str(period_id), str(CHUNK)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            node,
+            str(NODE_SCRIPT),
+            f"{live_server}/api/v1/uploads/",
+            token,
+            str(source),
+            str(period_id),
+            str(CHUNK),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     node_video = _stored(done.stdout.strip())
 

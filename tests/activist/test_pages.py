@@ -1,8 +1,9 @@
 """The activist's pages: home states in plain words, media for the owner, feedback after release."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -47,11 +48,19 @@ def test_home_is_for_activists(client, auth, people):
 
 
 def test_uploading_state_from_an_unfinished_upload(a1, people):
-    now = datetime.now(timezone.utc)
-    db.session.add(Upload(id=secrets.token_hex(16), owner_id=people["activist"].id,
-                          period_id=people["period"].id, length=1000, offset=450,
-                          meta={"state": "active"}, created_at=now,
-                          expires_at=now + timedelta(hours=1)))
+    now = datetime.now(UTC)
+    db.session.add(
+        Upload(
+            id=secrets.token_hex(16),
+            owner_id=people["activist"].id,
+            period_id=people["period"].id,
+            length=1000,
+            offset=450,
+            meta={"state": "active"},
+            created_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    )
     db.session.commit()
     html = _home(a1)
     assert "上传中 45%" in html and "上传尚未完成" in html
@@ -80,10 +89,16 @@ def test_flags_that_matter_before_review(a1, people, make_video):
     assert "新视频会替换当前视频" in page
 
 
-@pytest.mark.parametrize(("state", "words"), [
-    ("submitted", "待审阅"), ("in_review", "审阅中"), ("reviewed", "审阅中"),
-    ("released", "已发布"), ("needs_revision", "需修改"),
-])
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("submitted", "待审阅"),
+        ("in_review", "审阅中"),
+        ("reviewed", "审阅中"),
+        ("released", "已发布"),
+        ("needs_revision", "需修改"),
+    ],
+)
 def test_workflow_states_in_plain_words(a1, people, make_video, state, words):
     make_video("ready")
     papers.save_text(people["activist"].id, people["period"].id, "正文")
@@ -140,8 +155,8 @@ def test_feedback_after_release(a1, people, make_video, release):
     html = a1.get(f"/my/periods/{people['period'].id}/").get_data(as_text=True)
     assert "审阅结果" in html and 'class="outcome outcome-pass">通过<' in html
     assert "党委意见：</strong>继续保持。" in html
-    assert "<td>入党动机</td><td class=\"num\">16 / 20</td>" in html
-    assert "<td>总分</td><td class=\"num\">84 / 100</td>" in html
+    assert '<td>入党动机</td><td class="num">16 / 20</td>' in html
+    assert '<td>总分</td><td class="num">84 / 100</td>' in html
     assert 'data-seek="12.5">▶ 00:12</button>' in html and "誓词部分声音清楚，态度端正。" in html
     assert "内部备注" not in html and "草稿评论不应出现" not in html
     assert "开始修改" not in html
@@ -170,14 +185,15 @@ def test_needs_revision_opens_a_new_version(a1, people, make_video, release):
 def test_other_activists_cannot_open_versions(client, auth, people, make_video):
     _submitted(people, make_video)
     submission_id = db.session.scalar(
-        db.select(Submission.id).where(Submission.activist_id == people["activist"].id))
+        db.select(Submission.id).where(Submission.activist_id == people["activist"].id)
+    )
     auth.login("a2")
     assert client.get(f"/my/submissions/{submission_id}/versions/1").status_code == 404
 
 
 def test_closed_period_without_report_is_404(a1, people):
     period = people["period"]
-    period.closes_at = datetime.now(timezone.utc) - timedelta(days=1)
+    period.closes_at = datetime.now(UTC) - timedelta(days=1)
     db.session.commit()
     assert a1.get(f"/my/periods/{period.id}/").status_code == 404
     assert "目前没有开放的汇报周期" in _home(a1)

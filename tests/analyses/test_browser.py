@@ -1,4 +1,5 @@
 """The search page and the analysis hints in a real browser (screenshots in test-artifacts/analyses)."""
+
 from __future__ import annotations
 
 import threading
@@ -6,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from review.analysis.oath import PHRASES
 from media.speech import measure_audio, speech_figures
+from review.analysis.oath import PHRASES
 from review.extensions import db
 from review.services.analyses import run_analyses, store
 from tests.analyses.conftest import DATA
@@ -15,10 +16,20 @@ from tests.analyses.texts import REPORT, REPORT_COPY, REPORT_HEARD
 from tests.fixtures.app import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analyses"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OATH_SAID = [(27.0 + i * 1.5, 28.5 + i * 1.5, p) for i, p in enumerate(PHRASES)
-             if p not in ("保守党的秘密", "永不叛党")]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OATH_SAID = [
+    (27.0 + i * 1.5, 28.5 + i * 1.5, p)
+    for i, p in enumerate(PHRASES)
+    if p not in ("保守党的秘密", "永不叛党")
+]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Paper/video consistency: a reading, a summary and an unrelated talk are told apart."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Oath recitation check: constructed transcripts, and the shared speech clips with the real model."""
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,20 @@ import pytest
 from review.analysis.oath import OATH_TEXT, PHRASES, check_oath
 from tests.analyses.conftest import DATA, segments
 
-HOMOPHONES = OATH_TEXT.replace("志愿", "支援").replace("纲领", "钢领").replace("履行", "旅行") \
-    .replace("忠诚", "终成").replace("奋斗", "分斗")
+HOMOPHONES = (
+    OATH_TEXT.replace("志愿", "支援")
+    .replace("纲领", "钢领")
+    .replace("履行", "旅行")
+    .replace("忠诚", "终成")
+    .replace("奋斗", "分斗")
+)
 
 
 def said(*phrases: str, start: float = 0.0, per_phrase: float = 1.5) -> list:
     """Return one segment per phrase, as the recogniser would time them."""
-    rows = [(start + i * per_phrase, start + (i + 1) * per_phrase, p) for i, p in enumerate(phrases)]
+    rows = [
+        (start + i * per_phrase, start + (i + 1) * per_phrase, p) for i, p in enumerate(phrases)
+    ]
     return segments(rows)
 
 
@@ -55,10 +63,13 @@ def test_reordered_phrases_are_present_but_out_of_order():
     assert result.status == "complete" and not result.in_order
 
 
-@pytest.mark.parametrize(("replacement", "expected"), [
-    ("遵守党的规定", "differs"),  # a close but different wording
-    ("热爱伟大祖国", "missing"),  # something else entirely
-])
+@pytest.mark.parametrize(
+    ("replacement", "expected"),
+    [
+        ("遵守党的规定", "differs"),  # a close but different wording
+        ("热爱伟大祖国", "missing"),  # something else entirely
+    ],
+)
 def test_replaced_phrase(replacement, expected):
     phrases = [replacement if p == "遵守党的章程" else p for p in PHRASES]
     result = check_oath(said(*phrases))
@@ -71,17 +82,21 @@ def test_replaced_phrase(replacement, expected):
 
 def test_oath_found_inside_a_longer_report():
     intro = "敬爱的党组织：我要对党忠诚，积极工作，这是我这个季度的思想汇报。下面我重温入党誓词。"
-    result = check_oath(segments([(0.0, 12.0, intro), (12.0, 31.0, OATH_TEXT),
-                                  (31.0, 35.0, "请党组织考验我。")]))
+    result = check_oath(
+        segments([(0.0, 12.0, intro), (12.0, 31.0, OATH_TEXT), (31.0, 35.0, "请党组织考验我。")])
+    )
     assert result.status == "complete"
     assert result.start == pytest.approx(12.0) and result.end == pytest.approx(31.0)
 
 
-@pytest.mark.parametrize("text", [
-    "敬爱的党组织：这个季度我认真学习了党的二十大报告，参加了志愿服务。",
-    "我志愿加入中国共产党，愿意为共产主义事业奋斗终身，请党组织考验我。",  # an application, not the oath
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "敬爱的党组织：这个季度我认真学习了党的二十大报告，参加了志愿服务。",
+        "我志愿加入中国共产党，愿意为共产主义事业奋斗终身，请党组织考验我。",  # an application, not the oath
+        "",
+    ],
+)
 def test_no_oath_is_not_found_rather_than_a_low_score(text):
     result = check_oath(segments([(0.0, 8.0, text)]) if text else [])
     assert result.status == "not_found"
@@ -93,15 +108,18 @@ def transcriber(tmp_path_factory):
     """The bundled Whisper model, on CPU, as the pipeline runs it."""
     from media import get_transcriber
 
-    cache = Path(os.environ.get("HUIBAO_TEST_MODEL_CACHE", Path.home() / ".cache" / "huibao-models"))
+    cache = Path(
+        os.environ.get("HUIBAO_TEST_MODEL_CACHE", Path.home() / ".cache" / "huibao-models")
+    )
     return get_transcriber("faster-whisper", None, cache_dir=cache, device="cpu")
 
 
 def _heard(transcriber, name: str) -> list:
     from media.asr import DOMAIN_PROMPT_ZH
 
-    result = transcriber.transcribe(DATA / name, language="zh", initial_prompt=DOMAIN_PROMPT_ZH,
-                                    vad=True, beam_size=5)
+    result = transcriber.transcribe(
+        DATA / name, language="zh", initial_prompt=DOMAIN_PROMPT_ZH, vad=True, beam_size=5
+    )
     return list(result.segments)
 
 
@@ -110,7 +128,9 @@ def test_shared_oath_clip_has_every_phrase(transcriber):
     result = check_oath(_heard(transcriber, "oath.flac"))
     assert result.status == "complete", result
     assert result.missing == []
-    assert result.start == pytest.approx(0.0, abs=1.0) and result.end == pytest.approx(19.9, abs=1.0)
+    assert result.start == pytest.approx(0.0, abs=1.0) and result.end == pytest.approx(
+        19.9, abs=1.0
+    )
 
 
 @pytest.mark.slow

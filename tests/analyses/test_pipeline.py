@@ -1,4 +1,5 @@
 """End to end: real clips through the pipeline (real ffmpeg and Whisper), then the analyses."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,11 +46,14 @@ def test_oath_and_report_clips(app, people, ingest, oath_clip, report_clip, clie
     segment = next(s for s in reload_video(report_video).segments if "理论学习" in s.text)
     hits = search.search(people["committee"].id, "理论学习")
     spoken = [h for h in hits if h.kind == "transcript"]
-    assert [(h.submission_id, h.start) for h in spoken] == [(report_sub.id, round(segment.start, 1))]
+    assert [(h.submission_id, h.start) for h in spoken] == [
+        (report_sub.id, round(segment.start, 1))
+    ]
     assert segment.start > 5  # not simply the start of the video
     assert all(h.submission_id == report_sub.id for h in hits)
     assert search.search(people["reviewer"].id, "理论学习") == []  # a2 is in the other branch
-    assert {h.submission_id for h in search.search(people["committee"].id, "保守党的秘密")} == \
-        {oath_sub.id}
+    assert {h.submission_id for h in search.search(people["committee"].id, "保守党的秘密")} == {
+        oath_sub.id
+    }
     version = db.session.get(SubmissionVersion, oath_sub.current.id)
     assert version.video_id == oath_video

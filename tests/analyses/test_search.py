@@ -1,4 +1,5 @@
 """Search in transcripts and paper reports: matches, seek times, index upkeep and access rules."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,18 +10,24 @@ from review.models import TranscriptSegment
 from review.services import search
 from tests.analyses.texts import OTHER, REPORT, THIRD
 
-ONE = [(0.0, 6.0, "敬爱的党组织，这个季度我参加了社区志愿服务。"),
-       (6.0, 13.5, "我在实验室帮助低年级同学解决科研问题。"),
-       (13.5, 20.0, "今后我要多读原著，提高理论水平。")]
-TWO = [(0.0, 8.0, "尊敬的党支部，我在社区卫生服务中心做疫苗接种引导。"),
-       (8.0, 15.0, "每周六上午给老人讲解怎样在手机上预约。")]
+ONE = [
+    (0.0, 6.0, "敬爱的党组织，这个季度我参加了社区志愿服务。"),
+    (6.0, 13.5, "我在实验室帮助低年级同学解决科研问题。"),
+    (13.5, 20.0, "今后我要多读原著，提高理论水平。"),
+]
+TWO = [
+    (0.0, 8.0, "尊敬的党支部，我在社区卫生服务中心做疫苗接种引导。"),
+    (8.0, 15.0, "每周六上午给老人讲解怎样在手机上预约。"),
+]
 
 
 @pytest.fixture
 def reports(make_version):
     """a1 (一支部) and a2 (二支部) with submitted reports; a draft of no one's concern."""
-    return {"one": make_version("activist", OTHER, ONE),
-            "two": make_version("activist_b", THIRD, TWO)}
+    return {
+        "one": make_version("activist", OTHER, ONE),
+        "two": make_version("activist_b", THIRD, TWO),
+    }
 
 
 def found(user, query: str) -> list[tuple[int, str, float | None]]:
@@ -75,14 +82,17 @@ def test_sqlite_index_follows_the_transcript(reports, people):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the FTS5 index is SQLite's")
     search.rebuild()
-    segment = db.session.scalar(db.select(TranscriptSegment).where(
-        TranscriptSegment.text.contains("实验室帮助")))
+    segment = db.session.scalar(
+        db.select(TranscriptSegment).where(TranscriptSegment.text.contains("实验室帮助"))
+    )
     segment.text = "我在图书馆帮助低年级同学查找资料。"
     db.session.commit()
     assert found(people["committee"], "实验室帮助") == []  # stale entries never show
     assert found(people["committee"], "图书馆") == []  # not indexed yet
     search.reindex_video(segment.video_id)
-    assert found(people["committee"], "图书馆") == [(reports["one"].submission_id, "transcript", 6.0)]
+    assert found(people["committee"], "图书馆") == [
+        (reports["one"].submission_id, "transcript", 6.0)
+    ]
     search.index_path().unlink()  # a lost index is rebuilt on the next search
     assert found(people["committee"], "图书馆")
 
@@ -110,14 +120,29 @@ def test_api_search(reports, client, token_for):
     resp = client.get("/api/v1/search?q=给老人讲解", headers=token_for("r2"))
     assert resp.status_code == 200
     body = resp.get_json()
-    assert body["results"] == [{
-        "submission": reports["two"].submission_id, "kind": "transcript", "start": 8.0,
-        "snippet": {"before": "每周六上午", "match": "给老人讲解", "after": "怎样在手机上预约。"},
-        "activist": "赵红", "period": "2026年第四季度",
-        "url": f"/reviews/{reports['two'].submission_id}?t=8"}]
-    assert client.get("/api/v1/search?q=给老人讲解", headers=token_for("r1")).get_json()["results"] == []
+    assert body["results"] == [
+        {
+            "submission": reports["two"].submission_id,
+            "kind": "transcript",
+            "start": 8.0,
+            "snippet": {
+                "before": "每周六上午",
+                "match": "给老人讲解",
+                "after": "怎样在手机上预约。",
+            },
+            "activist": "赵红",
+            "period": "2026年第四季度",
+            "url": f"/reviews/{reports['two'].submission_id}?t=8",
+        }
+    ]
+    assert (
+        client.get("/api/v1/search?q=给老人讲解", headers=token_for("r1")).get_json()["results"]
+        == []
+    )
     empty = client.get("/api/v1/search?q=", headers=token_for("c1"))
-    assert empty.status_code == 400 and empty.get_json()["error"]["message"] == "请输入要搜索的文字。"
+    assert (
+        empty.status_code == 400 and empty.get_json()["error"]["message"] == "请输入要搜索的文字。"
+    )
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "get" in spec["paths"]["/api/v1/search"]
 

@@ -1,4 +1,5 @@
 """Similarity: copied reports are flagged for both sides, unrelated ones are not."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -43,8 +44,9 @@ def test_passages_show_both_sides():
 def test_other_activists_other_periods_are_out_of_scope(make_version):
     from review.services import periods
 
-    earlier = periods.open_period("2026年第三季度", date.today() - timedelta(days=90),
-                                  date.today() - timedelta(days=5))
+    earlier = periods.open_period(
+        "2026年第三季度", date.today() - timedelta(days=90), date.today() - timedelta(days=5)
+    )
     source = make_version("activist", REPORT, period=earlier)
     run_analyses(source.id)
     copy = make_version("activist_b", REPORT_COPY)
@@ -69,15 +71,17 @@ def test_same_period_copy_flagged_with_passages(make_version, people):
     assert reviewer["similar"][0] == {**reviewer["similar"][0], "readable": False}
     assert "passages" not in reviewer["similar"][0] and reviewer["similar"][0]["branch"] == "二支部"
     # The activist never sees similarity results.
-    assert "similar" not in analyses_json(db.session.get(type(source), source.id),
-                                          people["activist"])
+    assert "similar" not in analyses_json(
+        db.session.get(type(source), source.id), people["activist"]
+    )
 
 
 def test_same_activist_earlier_period_is_compared(make_version, people):
     from review.services import periods
 
-    earlier = periods.open_period("2026年第三季度", date.today() - timedelta(days=90),
-                                  date.today() - timedelta(days=5))
+    earlier = periods.open_period(
+        "2026年第三季度", date.today() - timedelta(days=90), date.today() - timedelta(days=5)
+    )
     old = make_version("activist", REPORT, period=earlier)
     run_analyses(old.id)
     new = make_version("activist", REPORT_COPY)

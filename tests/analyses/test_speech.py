@@ -1,4 +1,5 @@
 """Speech figures and flags: a silent clip, a quiet clip and the oath clip, end to end."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,13 @@ from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
 
 
 def test_parse_stats_reads_the_filters_reports():
-    log = ("[silencedetect @ 0x1] silence_start: 2.5\n"
-           "[silencedetect @ 0x1] silence_end: 14.0 | silence_duration: 11.5\n"
-           "[silencedetect @ 0x1] silence_start: 18.2\n"
-           "[volumedetect @ 0x2] mean_volume: -24.3 dB\n[volumedetect @ 0x2] max_volume: -2.0 dB\n"
-           "[Parsed_ebur128_2 @ 0x3] Summary:\n\n  Integrated loudness:\n    I:         -21.5 LUFS\n")
+    log = (
+        "[silencedetect @ 0x1] silence_start: 2.5\n"
+        "[silencedetect @ 0x1] silence_end: 14.0 | silence_duration: 11.5\n"
+        "[silencedetect @ 0x1] silence_start: 18.2\n"
+        "[volumedetect @ 0x2] mean_volume: -24.3 dB\n[volumedetect @ 0x2] max_volume: -2.0 dB\n"
+        "[Parsed_ebur128_2 @ 0x3] Summary:\n\n  Integrated loudness:\n    I:         -21.5 LUFS\n"
+    )
     stats = parse_stats(log, 20.0)
     assert stats.silences == [(2.5, 14.0), (18.2, 20.0)]
     assert (stats.mean_volume, stats.max_volume, stats.loudness) == (-24.3, -2.0, -21.5)

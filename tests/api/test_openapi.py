@@ -1,4 +1,5 @@
 """The OpenAPI document lists every /api/v1/ route with its methods."""
+
 from __future__ import annotations
 
 import re
@@ -20,16 +21,17 @@ def _openapi_path(rule: str) -> str:
 
 
 def test_converter_syntax():
-    assert _openapi_path("/api/v1/submissions/<int:submission_id>") == \
-        "/api/v1/submissions/{submission_id}"
+    assert (
+        _openapi_path("/api/v1/submissions/<int:submission_id>")
+        == "/api/v1/submissions/{submission_id}"
+    )
     assert _openapi_path("/api/v1/x/<name>/y/<path:rest>") == "/api/v1/x/{name}/y/{rest}"
 
 
 def test_document_basics(spec):
     assert spec["openapi"] == "3.1.0"
     assert spec["info"]["title"] and spec["info"]["version"]
-    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http",
-                                                               "scheme": "bearer"}
+    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     assert set(spec["paths"]) and all(p.startswith("/api/v1/") for p in spec["paths"])
 
 
@@ -38,7 +40,8 @@ def test_every_api_route_is_documented(app, spec):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1"):
             routes.setdefault(_openapi_path(rule.rule), set()).update(
-                m.lower() for m in rule.methods)
+                m.lower() for m in rule.methods
+            )
     assert set(routes) == set(spec["paths"])
     for path, methods in routes.items():
         documented = set(spec["paths"][path]) - {"parameters", "summary", "description"}
@@ -53,8 +56,11 @@ def test_path_parameters_are_declared(spec):
         for method, op in ops.items():
             if not isinstance(op, dict) or method == "parameters":
                 continue
-            declared = {p["name"] for p in op.get("parameters", []) + ops.get("parameters", [])
-                        if p.get("in") == "path"}
+            declared = {
+                p["name"]
+                for p in op.get("parameters", []) + ops.get("parameters", [])
+                if p.get("in") == "path"
+            }
             assert names == declared, f"{method.upper()} {path}"
 
 

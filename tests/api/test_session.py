@@ -1,9 +1,11 @@
 """API bearer tokens: POST/DELETE /api/v1/session, /api/v1/me, JSON errors in Chinese."""
+
 from __future__ import annotations
 
 import contextvars
 import hashlib
 import re
+from datetime import UTC
 
 import pytest
 
@@ -43,14 +45,17 @@ def _bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"data": "not json", "content_type": "application/json"},
-    {"data": "username=a1&password=x", "content_type": "application/x-www-form-urlencoded"},
-    {"json": ["a1", PASSWORD]},
-    {"json": {"username": "a1"}},
-    {"json": {"password": PASSWORD}},
-    {"json": {"username": "", "password": ""}},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"data": "not json", "content_type": "application/json"},
+        {"data": "username=a1&password=x", "content_type": "application/x-www-form-urlencoded"},
+        {"json": ["a1", PASSWORD]},
+        {"json": {"username": "a1"}},
+        {"json": {"password": PASSWORD}},
+        {"json": {"username": "", "password": ""}},
+    ],
+)
 def test_create_session_bad_request(client, kwargs):
     message = _error(client.post("/api/v1/session", **kwargs), 400, "invalid")
     assert message == "请提供 JSON 格式的 username 和 password。"
@@ -72,34 +77,49 @@ def test_create_session(client, people):
     body = resp.get_json()
     assert len(body["token"]) >= 32
     assert body["must_change_password"] is False
-    assert body["user"] == {"id": people["activist"].id, "username": "a1", "name": "李明",
-                            "role": "activist", "branch": "一支部", "reviewer_of": []}
+    assert body["user"] == {
+        "id": people["activist"].id,
+        "username": "a1",
+        "name": "李明",
+        "role": "activist",
+        "branch": "一支部",
+        "reviewer_of": [],
+    }
     assert "Set-Cookie" not in resp.headers or "session=" not in resp.headers["Set-Cookie"]
 
 
 def test_only_a_hash_is_stored(client, people):
-    token = client.post("/api/v1/session",
-                        json={"username": "a1", "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/session", json={"username": "a1", "password": PASSWORD}
+    ).get_json()["token"]
     row = db.session.scalar(db.select(ApiToken))
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in row.token_hash
 
 
 def test_token_lifetime_follows_config(make_app, people):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     client = make_app(API_TOKEN_DAYS=2).test_client()
-    assert client.post("/api/v1/session",
-                       json={"username": "a1", "password": PASSWORD}).status_code == 201
+    assert (
+        client.post("/api/v1/session", json={"username": "a1", "password": PASSWORD}).status_code
+        == 201
+    )
     expires = db.session.scalar(db.select(ApiToken)).expires_at
-    assert abs(expires - (datetime.now(timezone.utc) + timedelta(days=2))) < timedelta(minutes=1)
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=2))) < timedelta(minutes=1)
 
 
 def test_bearer_on_me(client, token_for):
     resp = client.get("/api/v1/me", headers=token_for("r1"))
     assert resp.status_code == 200
-    assert resp.get_json() == {"id": resp.get_json()["id"], "username": "r1", "name": "王老师",
-                               "role": "reviewer", "branch": None, "reviewer_of": ["一支部"]}
+    assert resp.get_json() == {
+        "id": resp.get_json()["id"],
+        "username": "r1",
+        "name": "王老师",
+        "role": "reviewer",
+        "branch": None,
+        "reviewer_of": ["一支部"],
+    }
 
 
 def test_bearer_scheme_is_case_insensitive(client, token_for):
@@ -107,9 +127,15 @@ def test_bearer_scheme_is_case_insensitive(client, token_for):
     assert client.get("/api/v1/me", headers={"Authorization": f"bearer {token}"}).status_code == 200
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer not-a-real-token", "Bearer ", "Basic YTE6eA==", "Token abc",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer not-a-real-token",
+        "Bearer ",
+        "Basic YTE6eA==",
+        "Token abc",
+    ],
+)
 def test_invalid_token(client, header):
     resp = client.get("/api/v1/me", headers={"Authorization": header})
     assert _error(resp, 401, "unauthorized") == "请先登录。"
@@ -161,8 +187,9 @@ def test_deactivated_user_cannot_get_token(client, people):
 def test_must_change_password_reported(client, people):
     from review.services import accounts
 
-    accounts.create_user("2024100", "新同学", "activist", "initial-pw", ["一支部"],
-                         must_change_password=True)
+    accounts.create_user(
+        "2024100", "新同学", "activist", "initial-pw", ["一支部"], must_change_password=True
+    )
     resp = client.post("/api/v1/session", json={"username": "2024100", "password": "initial-pw"})
     assert resp.status_code == 201 and resp.get_json()["must_change_password"] is True
 
@@ -181,10 +208,13 @@ def test_user_for_token(people):
     tokens.revoke_token(token)  # revoking twice is harmless
 
 
-@pytest.mark.parametrize(("method", "path", "status", "code"), [
-    ("get", "/api/v1/nothing-here", 404, "not_found"),
-    ("put", "/api/v1/session", 405, "method_not_allowed"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/v1/nothing-here", 404, "not_found"),
+        ("put", "/api/v1/session", 405, "method_not_allowed"),
+    ],
+)
 def test_api_errors_are_json(client, token_for, method, path, status, code):
     resp = getattr(client, method)(path, headers=token_for("a1"))
     _error(resp, status, code)

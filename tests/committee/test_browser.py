@@ -1,4 +1,5 @@
 """Browser end to end (desktop Chromium): the committee's and the admin's main journeys."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,15 @@ from tests.fixtures.app import PASSWORD
 from tests.fixtures.pipeline import run_jobs
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "committee"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
 
 
@@ -85,8 +93,10 @@ def test_committee_resolves_releases_and_downloads(marked, app, server, browser)
     page.wait_for_selector("text=修改记录")
     _shot(page, "decide")
 
-    page.goto(f"{server}/committee/periods/{marked['period'].id}/submissions"
-              f"?branch={marked['sub1'].branch_id}")
+    page.goto(
+        f"{server}/committee/periods/{marked['period'].id}/submissions"
+        f"?branch={marked['sub1'].branch_id}"
+    )
     page.click("button[value=branch]")  # confirm dialog accepted
     page.wait_for_selector("text=已发布 1 份结果")
     _shot(page, "release")
@@ -121,8 +131,11 @@ def test_admin_roster_period_and_retry(people, app, server, browser, tmp_path):
     _shot(page, "admin-index")
 
     bad = tmp_path / "名单.csv"
-    bad.write_text("学号,姓名,支部,角色\n2026101,钱多多,一支部,入党积极分子\n"
-                   "2026102,孙小小,三支部,入党积极分子\n", encoding="utf-8-sig")
+    bad.write_text(
+        "学号,姓名,支部,角色\n2026101,钱多多,一支部,入党积极分子\n"
+        "2026102,孙小小,三支部,入党积极分子\n",
+        encoding="utf-8-sig",
+    )
     page.goto(f"{server}/admin/roster")
     page.set_input_files("input[name=file]", str(bad))
     page.click("form >> text=检查并导入")
@@ -132,8 +145,9 @@ def test_admin_roster_period_and_retry(people, app, server, browser, tmp_path):
     db.session.expire_all()
     assert db.session.scalar(select(User).where(User.username == "2026101")) is None
 
-    bad.write_text(bad.read_text(encoding="utf-8-sig").replace("三支部", "二支部"),
-                   encoding="utf-8-sig")
+    bad.write_text(
+        bad.read_text(encoding="utf-8-sig").replace("三支部", "二支部"), encoding="utf-8-sig"
+    )
     page.set_input_files("input[name=file]", str(bad))
     page.click("form >> text=检查并导入")
     page.wait_for_selector("#roster-result")

@@ -1,4 +1,5 @@
 """Agreed marks, their history, release in batches and what activists may see."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,10 @@ def test_set_decision_keeps_history(marked):
     assert db.session.query(DecisionChange).count() == 2
 
 
-@pytest.mark.parametrize("points, outcome", [([21, 0, 0, 0, 0], "pass"), ([-1, 0, 0, 0, 0], "pass"),
-                                             ([1, 1, 1, 1, 1], "maybe")])
+@pytest.mark.parametrize(
+    "points, outcome",
+    [([21, 0, 0, 0, 0], "pass"), ([-1, 0, 0, 0, 0], "pass"), ([1, 1, 1, 1, 1], "maybe")],
+)
 def test_set_decision_refuses_bad_input(marked, points, outcome):
     sub = marked["sub1"]
     with pytest.raises(ValidationError) as err:
@@ -103,8 +106,10 @@ def test_activists_see_only_their_own(marked, client, auth, token_for):
     decisions.release(c1.id, marked["period"].id)
     other = token_for("a2")
     assert client.get(f"/api/v1/submissions/{sub1.id}", headers=other).status_code == 404
-    assert client.get(f"/api/v1/submissions/{sub1.id}/assessment.pdf",
-                      headers=other).status_code == 403
+    assert (
+        client.get(f"/api/v1/submissions/{sub1.id}/assessment.pdf", headers=other).status_code
+        == 403
+    )
     auth.login("a2")
     assert client.get(f"/committee/submissions/{sub1.id}").status_code == 403
 
@@ -115,16 +120,24 @@ def test_decide_page_validates_and_stays_on_site(marked, client, auth):
     auth.login("c1")
     page = client.get(f"/committee/submissions/{sub1.id}").get_data(as_text=True)
     assert "王老师" in page and "刘老师" in page and "态度端正，内容充实。" in page
-    bad = client.post(f"/committee/submissions/{sub1.id}", data={f"mark-{crit.id}": "十八"},
-                      follow_redirects=True).get_data(as_text=True)
+    bad = client.post(
+        f"/committee/submissions/{sub1.id}", data={f"mark-{crit.id}": "十八"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "不是数字" in bad
-    resp = client.post(f"/committee/submissions/{sub1.id}",
-                       data={f"mark-{crit.id}": "15", "outcome": "pass",
-                             "next": "//evil.example/steal"})
+    resp = client.post(
+        f"/committee/submissions/{sub1.id}",
+        data={f"mark-{crit.id}": "15", "outcome": "pass", "next": "//evil.example/steal"},
+    )
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/committee/")
-    none = client.post(f"/committee/periods/{marked['period'].id}/release",
-                       data={"scope": "selection"}, follow_redirects=True)
+    none = client.post(
+        f"/committee/periods/{marked['period'].id}/release",
+        data={"scope": "selection"},
+        follow_redirects=True,
+    )
     assert "请先勾选要发布的汇报" in none.get_data(as_text=True)
-    partial = client.post(f"/committee/periods/{marked['period'].id}/release",
-                          data={"scope": "period"}, follow_redirects=True)
+    partial = client.post(
+        f"/committee/periods/{marked['period'].id}/release",
+        data={"scope": "period"},
+        follow_redirects=True,
+    )
     assert "尚未认定全部分数和结论" in partial.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """XLSX, CSV, PDF and ZIP exports, read back and checked against the database."""
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,13 @@ def _marks(submission, points):
 def decided(marked):
     """sub1 has agreed marks and a decision; sub2 is only reviewed."""
     sub1 = marked["sub1"]
-    decisions.set_decision(sub1.id, marked["committee"].id, _marks(sub1, [14, 13, 12, 13.5, 15]),
-                           "pass", "态度端正，继续保持。")
+    decisions.set_decision(
+        sub1.id,
+        marked["committee"].id,
+        _marks(sub1, [14, 13, 12, 13.5, 15]),
+        "pass",
+        "态度端正，继续保持。",
+    )
     return marked
 
 
@@ -41,9 +47,14 @@ def expected_rows(period) -> dict[str, dict]:
     criteria = period.rubric_version.criteria
     out = {}
     for sub in db.session.scalars(select(Submission).where(Submission.period_id == period.id)):
-        reviews = sorted(db.session.scalars(select(Review).where(
-            Review.version_id == sub.current.id, Review.state == "submitted")),
-            key=lambda r: r.submitted_at)
+        reviews = sorted(
+            db.session.scalars(
+                select(Review).where(
+                    Review.version_id == sub.current.id, Review.state == "submitted"
+                )
+            ),
+            key=lambda r: r.submitted_at,
+        )
         per = [{s.criterion_id: s.points for s in r.scores} for r in reviews]
         decision = decisions.get_decision(sub.current.id)
         agreed = {m.criterion_id: m.points for m in decision.marks} if decision else {}
@@ -149,19 +160,24 @@ def test_formula_cells_are_neutralised(decided, client, token_for):
     from tests.committee.conftest import make_submission
     from tests.fixtures.app import PASSWORD
 
-    evil = accounts.create_user("a9", "=HYPERLINK(\"http://x\",\"点我\")", "activist",
-                                PASSWORD, ["一支部"])
+    evil = accounts.create_user(
+        "a9", '=HYPERLINK("http://x","点我")', "activist", PASSWORD, ["一支部"]
+    )
     sub = make_submission(evil, decided["period"])
     decisions.set_decision(sub.id, decided["committee"].id, {}, "fail", "@SUM(1+1)")
     headers = token_for("c1")
-    wb = load_workbook(io.BytesIO(client.get(
-        f"/api/v1/periods/{decided['period'].id}/export.xlsx", headers=headers).data))
+    wb = load_workbook(
+        io.BytesIO(
+            client.get(f"/api/v1/periods/{decided['period'].id}/export.xlsx", headers=headers).data
+        )
+    )
     row = next(r for r in wb["一支部"].iter_rows(min_row=2) if r[0].value == "a9")
-    assert row[1].value == "'=HYPERLINK(\"http://x\",\"点我\")" and row[1].data_type == "s"
+    assert row[1].value == '\'=HYPERLINK("http://x","点我")' and row[1].data_type == "s"
     comment = [c for c in row if c.value == "'@SUM(1+1)"]
     assert comment and comment[0].data_type == "s"
-    text = client.get(f"/api/v1/periods/{decided['period'].id}/export.csv",
-                      headers=headers).data.decode("utf-8-sig")
+    text = client.get(
+        f"/api/v1/periods/{decided['period'].id}/export.csv", headers=headers
+    ).data.decode("utf-8-sig")
     line = next(r for r in csv.reader(io.StringIO(text)) if r[0] == "a9")
     assert line[1].startswith("'=") and "'@SUM(1+1)" in line
     assert not any(cell.startswith(("=", "+", "@")) for cell in line)
@@ -177,17 +193,46 @@ def test_pdf_assessment_sheet(decided, client, token_for):
     pdf.write_bytes(resp.data)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.data)).pages)
     flat = "".join(text.split())
-    for needle in ("思想汇报考核表", "李明", "一支部", "2026年第四季度", "入党动机", "王老师", "刘老师",
-                   "“拥护党的纲领”一句语气坚定", "开头声音偏小", "誓词略快", "拥护党的纲领",
-                   "通过本季度的学习", "态度端正，继续保持。", "审阅人签字", "党委意见", "0:12"):
+    for needle in (
+        "思想汇报考核表",
+        "李明",
+        "一支部",
+        "2026年第四季度",
+        "入党动机",
+        "王老师",
+        "刘老师",
+        "“拥护党的纲领”一句语气坚定",
+        "开头声音偏小",
+        "誓词略快",
+        "拥护党的纲领",
+        "通过本季度的学习",
+        "态度端正，继续保持。",
+        "审阅人签字",
+        "党委意见",
+        "0:12",
+    ):
         assert needle in flat, needle
     assert "通过" in flat and "67.5" in flat and "85" in flat and "50" in flat
-    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf),
-                    str(ARTIFACTS / "assessment")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(ARTIFACTS / "assessment"),
+        ],
+        check=True,
+    )
     assert (ARTIFACTS / "assessment-1.png").stat().st_size > 10_000
     # a sheet without a decision, a second reviewer or comments still builds
-    other = client.get(f"/api/v1/submissions/{decided['sub2'].id}/assessment.pdf",
-                       headers=token_for("c1"))
+    other = client.get(
+        f"/api/v1/submissions/{decided['sub2'].id}/assessment.pdf", headers=token_for("c1")
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(other.data)).pages)
     assert "赵红" in text and "尚未认定" in text and "陈老师" in text
 
@@ -204,10 +249,15 @@ def test_zip_manifest_matches_files(decided, client, token_for):
     for entry in manifest["files"]:
         data = bundle.read(entry["name"])
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
-    branch = client.get(f"/api/v1/periods/{period.id}/export.zip?branch={decided['sub2'].branch_id}",
-                        headers=token_for("c1"))
+    branch = client.get(
+        f"/api/v1/periods/{period.id}/export.zip?branch={decided['sub2'].branch_id}",
+        headers=token_for("c1"),
+    )
     assert set(zipfile.ZipFile(io.BytesIO(branch.data)).namelist()) == {
-        "2026年第四季度_二支部.xlsx", "a2_赵红.pdf", "manifest.json"}
+        "2026年第四季度_二支部.xlsx",
+        "a2_赵红.pdf",
+        "manifest.json",
+    }
 
 
 @pytest.mark.parametrize("path", ["export.xlsx", "export.csv", "export.zip"])
@@ -223,8 +273,12 @@ def test_export_job_with_progress_page(decided, app, client, auth):
     from tests.fixtures.pipeline import run_jobs
 
     auth.login("r1")
-    assert client.post(f"/committee/periods/{decided['period'].id}/exports",
-                       data={"kind": "xlsx"}).status_code == 403
+    assert (
+        client.post(
+            f"/committee/periods/{decided['period'].id}/exports", data={"kind": "xlsx"}
+        ).status_code
+        == 403
+    )
     auth.logout()
     auth.login("c1")
     resp = client.post(f"/committee/periods/{decided['period'].id}/exports", data={"kind": "xlsx"})

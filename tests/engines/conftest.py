@@ -1,4 +1,5 @@
 """Engine fixtures: the bundled CTranslate2 model and its openai-whisper checkpoint, per session."""
+
 from __future__ import annotations
 
 import os

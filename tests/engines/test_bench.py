@@ -1,4 +1,5 @@
 """bench/engines.py: the settings matrix and the generated 3-minute clip."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,7 +27,10 @@ def test_settings_matrix(bench):
     full = bench.settings(quick=False, device="cpu")
     assert len(full) == 12 and len(set(full)) == 12
     assert {(s.engine, s.compute) for s in full} == {
-        ("faster-whisper", "int8"), ("faster-whisper", "float32"), ("openai-whisper", "float32")}
+        ("faster-whisper", "int8"),
+        ("faster-whisper", "float32"),
+        ("openai-whisper", "float32"),
+    }
     assert {s.beam for s in full} == {1, 5} and {s.vad for s in full} == {True, False}
     assert len(bench.settings(quick=True, device="cpu")) == 3
     gpu = bench.settings(quick=False, device="cuda")

@@ -1,4 +1,5 @@
 """`flask whisper convert`."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,8 @@ def test_convert_missing_model_fails_in_chinese(runner, tmp_path):
 
 
 def test_convert_rejects_a_directory_without_model_bin(runner, tmp_path):
-    result = runner.invoke(args=["whisper", "convert", "--model", str(tmp_path),
-                                 "--out", str(tmp_path / "x.pt")])
+    result = runner.invoke(
+        args=["whisper", "convert", "--model", str(tmp_path), "--out", str(tmp_path / "x.pt")]
+    )
     assert result.exit_code != 0 and "无法转换模型" in result.output
     assert not (tmp_path / "x.pt").exists()

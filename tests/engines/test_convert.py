@@ -1,4 +1,5 @@
 """The CTranslate2 → openai-whisper converter: model.bin layout, tensor mapping, dequantization."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +8,18 @@ import pytest
 from media import MediaError
 from media.convert import read_model_file, split_rows, whisper_dims, whisper_state_dict
 
-BASE_DIMS = {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 512, "n_audio_head": 8,
-             "n_audio_layer": 6, "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512,
-             "n_text_head": 8, "n_text_layer": 6}
+BASE_DIMS = {
+    "n_mels": 80,
+    "n_audio_ctx": 1500,
+    "n_audio_state": 512,
+    "n_audio_head": 8,
+    "n_audio_layer": 6,
+    "n_vocab": 51865,
+    "n_text_ctx": 448,
+    "n_text_state": 512,
+    "n_text_head": 8,
+    "n_text_layer": 6,
+}
 
 
 def test_bundled_layout(ct2_dir):

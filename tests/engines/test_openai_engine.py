@@ -1,4 +1,5 @@
 """The openai-whisper engine end to end, offline, on the converted bundled weights."""
+
 from __future__ import annotations
 
 import socket
@@ -18,6 +19,7 @@ OATH_MAX_CER = 0.15
 @pytest.fixture
 def offline(monkeypatch):
     """Make any network connection attempt fail loudly."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f"network access attempted: {args!r}")
 
@@ -45,8 +47,10 @@ def test_transcribe_oath_offline(checkpoint, offline):
 
 @pytest.mark.slow
 def test_silence_gives_empty_transcript(checkpoint, clip_factory):
-    silent = clip_factory("silence.wav", ["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
-                                          "-t", "3", "-c:a", "pcm_s16le"])
+    silent = clip_factory(
+        "silence.wav",
+        ["-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "3", "-c:a", "pcm_s16le"],
+    )
     engine = OpenAIWhisperTranscriber(checkpoint, device="cpu")
     result = engine.transcribe(silent, vad=True)
     assert result.segments == [] and result.duration == pytest.approx(3.0, abs=0.1)

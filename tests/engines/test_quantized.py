@@ -1,4 +1,5 @@
 """Convert tiny Whisper models written by CTranslate2's own serializer in every on-disk dtype."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,9 +57,16 @@ def _tiny_spec(seed: int = 0):
     return spec, arrays
 
 
-@pytest.mark.parametrize(("quantization", "tolerance"), [
-    ("float32", 0.0), ("float16", 2e-3), ("bfloat16", 2e-2), ("int16", 5e-3), ("int8", 3e-2),
-])
+@pytest.mark.parametrize(
+    ("quantization", "tolerance"),
+    [
+        ("float32", 0.0),
+        ("float16", 2e-3),
+        ("bfloat16", 2e-2),
+        ("int16", 5e-3),
+        ("int8", 3e-2),
+    ],
+)
 def test_tiny_model_round_trip(tmp_path, quantization, tolerance):
     spec, arrays = _tiny_spec()
     spec.validate()
@@ -66,10 +74,18 @@ def test_tiny_model_round_trip(tmp_path, quantization, tolerance):
     spec.save(str(tmp_path))
     model = read_model_file(tmp_path / "model.bin")
     dims = whisper_dims(model)
-    assert dims == {"n_mels": MELS, "n_audio_ctx": AUDIO_CTX, "n_audio_state": D,
-                    "n_audio_head": HEADS, "n_audio_layer": LAYERS, "n_vocab": VOCAB,
-                    "n_text_ctx": TEXT_CTX, "n_text_state": D, "n_text_head": HEADS,
-                    "n_text_layer": LAYERS}
+    assert dims == {
+        "n_mels": MELS,
+        "n_audio_ctx": AUDIO_CTX,
+        "n_audio_state": D,
+        "n_audio_head": HEADS,
+        "n_audio_layer": LAYERS,
+        "n_vocab": VOCAB,
+        "n_text_ctx": TEXT_CTX,
+        "n_text_state": D,
+        "n_text_head": HEADS,
+        "n_text_layer": LAYERS,
+    }
     state = whisper_state_dict(model, dims)
 
     def close(got, want):
@@ -78,9 +94,9 @@ def test_tiny_model_round_trip(tmp_path, quantization, tolerance):
 
     qkv, kv = arrays["encoder/layer_1/qkv/weight"], arrays["decoder/layer_0/kv/weight"]
     close(state["encoder.blocks.1.attn.query.weight"], qkv[:D])
-    close(state["encoder.blocks.1.attn.key.weight"], qkv[D:2 * D])
-    close(state["encoder.blocks.1.attn.value.weight"], qkv[2 * D:])
-    close(state["encoder.blocks.1.attn.value.bias"], arrays["encoder/layer_1/qkv/bias"][2 * D:])
+    close(state["encoder.blocks.1.attn.key.weight"], qkv[D : 2 * D])
+    close(state["encoder.blocks.1.attn.value.weight"], qkv[2 * D :])
+    close(state["encoder.blocks.1.attn.value.bias"], arrays["encoder/layer_1/qkv/bias"][2 * D :])
     close(state["decoder.blocks.0.cross_attn.key.weight"], kv[:D])
     close(state["decoder.blocks.0.cross_attn.value.weight"], kv[D:])
     close(state["encoder.conv1.weight"], arrays["encoder/conv1/weight"].reshape(D, MELS, 3))

@@ -1,4 +1,5 @@
 """Same weights, same features: openai-whisper on the converted checkpoint decodes like CT2."""
+
 from __future__ import annotations
 
 import warnings

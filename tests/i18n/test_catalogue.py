@@ -1,4 +1,5 @@
 """English catalogue: complete for the current sources, placeholders intact, used by ?lang=en."""
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,22 @@ def catalogue():
 def extracted(tmp_path_factory):
     """The msgids of the current sources, extracted as `make translations` does."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    rc = CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"),
-                                     "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT)])
+    rc = CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ]
+    )
     assert rc in (None, 0)
     return _read(pot)
 
@@ -107,16 +122,28 @@ def test_login_page_switches_language(client):
 
 
 def test_default_stays_chinese_for_an_english_browser(client):
-    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert "登录汇报" in page and "Log in" not in page
 
 
 def test_activist_home_in_english(client, auth, people):
     auth.login("a1")
-    home = client.get("/", follow_redirects=True).request.path  # the footer link: ?lang= on the page
+    home = client.get(
+        "/", follow_redirects=True
+    ).request.path  # the footer link: ?lang= on the page
     page = client.get(f"{home}?lang=en").get_data(as_text=True)
-    for words in ("My thought reports", "Activist", "Log out", "Deadline:",
-                  "Video report", "Written thought report", "Not started", "Change password"):
+    for words in (
+        "My thought reports",
+        "Activist",
+        "Log out",
+        "Deadline:",
+        "Video report",
+        "Written thought report",
+        "Not started",
+        "Change password",
+    ):
         assert words in page, words
     data = ("李明", "2026年第四季度", "简体中文")  # the user's name, the period's name, the switch
     for item in data:

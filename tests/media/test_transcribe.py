@@ -41,8 +41,9 @@ def transcriber(tmp_path_factory) -> Transcriber:
 
 @pytest.mark.slow
 def test_oath_transcript(transcriber):
-    result = transcriber.transcribe(DATA / "oath.flac", beam_size=5,
-                                    initial_prompt=DOMAIN_PROMPT_ZH)
+    result = transcriber.transcribe(
+        DATA / "oath.flac", beam_size=5, initial_prompt=DOMAIN_PROMPT_ZH
+    )
     error = cer(_reference("oath.flac"), result.text)
     print(f"oath.flac CER={error:.4f} text={result.text}")
     assert "中国共产党" in result.text
@@ -58,8 +59,9 @@ def test_oath_transcript(transcriber):
 
 @pytest.mark.slow
 def test_report_transcript(transcriber):
-    result = transcriber.transcribe(DATA / "report.flac", beam_size=5,
-                                    initial_prompt=DOMAIN_PROMPT_ZH)
+    result = transcriber.transcribe(
+        DATA / "report.flac", beam_size=5, initial_prompt=DOMAIN_PROMPT_ZH
+    )
     error = cer(_reference("report.flac"), result.text)
     print(f"report.flac CER={error:.4f} text={result.text}")
     assert error <= REPORT_MAX_CER

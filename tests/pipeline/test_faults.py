@@ -1,4 +1,5 @@
 """Fault tests: a killed worker or a flushed Redis never loses an uploaded video."""
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,26 @@ LATER = timedelta(hours=2)
 @pytest.fixture
 def mpeg4_clip(clip_factory):
     """A 20 s 1280x720 MPEG-4 Part 2 clip: not browser playable, so it is transcoded first."""
-    return clip_factory("mpeg4_720p.mp4", [
-        "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=20",
-        "-f", "lavfi", "-i", "sine=f=300:sample_rate=44100:d=20",
-        "-c:v", "mpeg4", "-q:v", "5", "-c:a", "aac", "-shortest"])
+    return clip_factory(
+        "mpeg4_720p.mp4",
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=1280x720:r=30:d=20",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=300:sample_rate=44100:d=20",
+            "-c:v",
+            "mpeg4",
+            "-q:v",
+            "5",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ],
+    )
 
 
 def _wait_for(predicate, video_id: int, timeout: float = 300):
@@ -62,8 +79,9 @@ def test_worker_killed_mid_transcode(app, ingest, mpeg4_clip):
     video_id = ingest(mpeg4_clip)
     proc = worker_process(app, "media", "asr", "default")
     try:
-        _wait_for(lambda v: v.progress.get("transcode", 0) > 0 and v.state == "processing",
-                  video_id)
+        _wait_for(
+            lambda v: v.progress.get("transcode", 0) > 0 and v.state == "processing", video_id
+        )
     finally:
         _kill(proc)
     video = reload_video(video_id)

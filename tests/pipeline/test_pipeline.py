@@ -1,4 +1,5 @@
 """The pipeline end to end with real ffmpeg, real Redis and the real Whisper model."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,12 +10,15 @@ from tests.fixtures.pipeline import reload_video, run_jobs
 
 pytestmark = pytest.mark.slow
 
-OATH = ("我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"
-        "保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，随时准备为党和人民牺牲一切，永不叛党。")
+OATH = (
+    "我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"
+    "保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，随时准备为党和人民牺牲一切，永不叛党。"
+)
 
 
-def test_oath_clip_fast_path_reaches_ready_with_accurate_transcript(app, ingest, oath_clip, client,
-                                                                    token_for):
+def test_oath_clip_fast_path_reaches_ready_with_accurate_transcript(
+    app, ingest, oath_clip, client, token_for
+):
     video_id = ingest(oath_clip)
     assert reload_video(video_id).state == VideoState.UPLOADED.value
     run_jobs(app)
@@ -28,8 +32,9 @@ def test_oath_clip_fast_path_reaches_ready_with_accurate_transcript(app, ingest,
     assert (app.config["MEDIA_ROOT"] / video.vtt_path).read_text().startswith("WEBVTT")
     assert all(s.start < s.end for s in video.segments)
 
-    data = client.get(f"/api/v1/submissions/{_submission_id(video_id)}",
-                      headers=token_for("a1")).get_json()
+    data = client.get(
+        f"/api/v1/submissions/{_submission_id(video_id)}", headers=token_for("a1")
+    ).get_json()
     assert data["state"] == "draft"
     assert data["video"]["state"] == "ready"
     assert data["video"]["sha256"] == video.sha256
@@ -49,8 +54,13 @@ def test_rotated_hevc_is_transcoded_before_review(make_app, people, hevc_rotated
     with app.app_context():
         from review.services.videos import ingest_file
 
-        video_id = ingest_file(people["activist"].id, people["period"].id, hevc_rotated_clip,
-                               "IMG_0001.MOV", move=False).id
+        video_id = ingest_file(
+            people["activist"].id,
+            people["period"].id,
+            hevc_rotated_clip,
+            "IMG_0001.MOV",
+            move=False,
+        ).id
         run_jobs(app)
         video = reload_video(video_id)
         assert video.state == VideoState.READY.value, (video.error_code, video.error_detail)
@@ -69,24 +79,29 @@ def test_no_audio_is_processed_and_flagged(app, ingest, no_audio_clip):
     assert video.segments == []
 
 
-@pytest.mark.parametrize("fixture, code, message", [
-    ("short_clip", "too_short", "视频太短（少于 5 秒），请重新录制后上传。"),
-    ("empty_clip", "empty_file", "上传的文件是空的，请重新选择视频上传。"),
-    ("text_clip", "not_video", "这个文件不是视频"),
-    ("audio_only_clip", "not_video", "这个文件不是视频"),
-    ("hls_clip", "forbidden_format", "不支持这种文件格式"),
-    ("truncated_clip", "undecodable", "视频无法解码"),
-    ("huge_clip", "bad_dimensions", "视频画面尺寸异常"),
-])
-def test_bad_clips_fail_with_a_chinese_reason(app, ingest, request, fixture, code, message,
-                                              client, token_for):
+@pytest.mark.parametrize(
+    "fixture, code, message",
+    [
+        ("short_clip", "too_short", "视频太短（少于 5 秒），请重新录制后上传。"),
+        ("empty_clip", "empty_file", "上传的文件是空的，请重新选择视频上传。"),
+        ("text_clip", "not_video", "这个文件不是视频"),
+        ("audio_only_clip", "not_video", "这个文件不是视频"),
+        ("hls_clip", "forbidden_format", "不支持这种文件格式"),
+        ("truncated_clip", "undecodable", "视频无法解码"),
+        ("huge_clip", "bad_dimensions", "视频画面尺寸异常"),
+    ],
+)
+def test_bad_clips_fail_with_a_chinese_reason(
+    app, ingest, request, fixture, code, message, client, token_for
+):
     video_id = ingest(request.getfixturevalue(fixture))
     run_jobs(app)
     video = reload_video(video_id)
     assert video.state == VideoState.FAILED.value
     assert video.error_code == code
-    data = client.get(f"/api/v1/submissions/{_submission_id(video_id)}",
-                      headers=token_for("a1")).get_json()
+    data = client.get(
+        f"/api/v1/submissions/{_submission_id(video_id)}", headers=token_for("a1")
+    ).get_json()
     assert message in data["video"]["error"]["message"]
 
 
@@ -95,8 +110,9 @@ def test_too_long_fails(make_app, people, long_clip):
     with app.app_context():
         from review.services.videos import ingest_file
 
-        video_id = ingest_file(people["activist"].id, people["period"].id, long_clip, "",
-                               move=False).id
+        video_id = ingest_file(
+            people["activist"].id, people["period"].id, long_clip, "", move=False
+        ).id
         run_jobs(app)
         video = reload_video(video_id)
         assert (video.state, video.error_code) == (VideoState.FAILED.value, "too_long")

@@ -1,9 +1,10 @@
 """Reviewer-workspace fixtures: submitted submissions with a playable video, transcript and paper."""
+
 from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def submit_version(version, *, days_ago: float = 1, paper_text: str = PAPER_TEXT
     """Freeze a draft version as submitted days_ago, as the activist's submit step would."""
     version.paper_kind = version.paper_kind or "text"
     version.paper_text = paper_text
-    version.submitted_at = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    version.submitted_at = datetime.now(UTC) - timedelta(days=days_ago)
     version.submission.state = SubmissionState.SUBMITTED.value
     db.session.commit()
 
@@ -39,9 +40,17 @@ def _paper_files(folder: Path, version_id: int) -> list[PaperFile]:
     docx = folder / "paper.docx"
     docx.write_bytes(b"PK\x03\x04 not really a docx")
     root = folder.parents[1]
-    return [PaperFile(version_id=version_id, position=i, kind=kind, path=str(p.relative_to(root)),
-                      original_name=p.name, size_bytes=p.stat().st_size)
-            for i, (kind, p) in enumerate((("pdf", pdf), ("photo", photo), ("docx", docx)))]
+    return [
+        PaperFile(
+            version_id=version_id,
+            position=i,
+            kind=kind,
+            path=str(p.relative_to(root)),
+            original_name=p.name,
+            size_bytes=p.stat().st_size,
+        )
+        for i, (kind, p) in enumerate((("pdf", pdf), ("photo", photo), ("docx", docx)))
+    ]
 
 
 @pytest.fixture
@@ -49,24 +58,44 @@ def make_submission(app, people, h264_clip):
     """Return a function that builds a submitted, reviewable submission without the pipeline."""
     media_root = Path(app.config["MEDIA_ROOT"])
 
-    def build(activist: str = "activist", *, days_ago: float = 1, segments: int = 3,
-              flags: tuple[str, ...] = (), paper_files: bool = True) -> int:
+    def build(
+        activist: str = "activist",
+        *,
+        days_ago: float = 1,
+        segments: int = 3,
+        flags: tuple[str, ...] = (),
+        paper_files: bool = True,
+    ) -> int:
         owner, period = people[activist], people["period"]
         folder = media_root / "videos" / uuid.uuid4().hex[:12]
         folder.mkdir(parents=True)
         shutil.copyfile(h264_clip, folder / "playable.mp4")
         Image.new("RGB", (64, 36), (20, 20, 20)).save(folder / "poster.jpg")
         rel = lambda name: str((folder / name).relative_to(media_root))  # noqa: E731
-        video = Video(owner_id=owner.id, period_id=period.id, state=VideoState.READY.value,
-                      stage="done", original_path=rel("playable.mp4"), sha256="0" * 64,
-                      size_bytes=(folder / "playable.mp4").stat().st_size, duration=6.0,
-                      probe={"has_audio": True, "browser_playable": True}, transcoded=True,
-                      playable_path=rel("playable.mp4"), poster_path=rel("poster.jpg"),
-                      transcript_engine="fake", reviewable=True, flags=list(flags))
+        video = Video(
+            owner_id=owner.id,
+            period_id=period.id,
+            state=VideoState.READY.value,
+            stage="done",
+            original_path=rel("playable.mp4"),
+            sha256="0" * 64,
+            size_bytes=(folder / "playable.mp4").stat().st_size,
+            duration=6.0,
+            probe={"has_audio": True, "browser_playable": True},
+            transcoded=True,
+            playable_path=rel("playable.mp4"),
+            poster_path=rel("poster.jpg"),
+            transcript_engine="fake",
+            reviewable=True,
+            flags=list(flags),
+        )
         for i in range(segments):
             text = LINES[i % len(LINES)]
-            video.segments.append(TranscriptSegment(position=i, start=i * 2.0, end=i * 2.0 + 1.9,
-                                                    text=text, original_text=text))
+            video.segments.append(
+                TranscriptSegment(
+                    position=i, start=i * 2.0, end=i * 2.0 + 1.9, text=text, original_text=text
+                )
+            )
         db.session.add(video)
         db.session.flush()
         version = get_or_create_draft(owner.id, period.id, commit=False)
@@ -85,7 +114,9 @@ def make_submission(app, people, h264_clip):
 def more_people(people):
     """A second reviewer of 一支部 (r3), two more activists there (a3, a4), a reviewer of both (r4)."""
     people["reviewer_c"] = accounts.create_user("r3", "刘老师", "reviewer", PASSWORD, ["一支部"])
-    people["reviewer_d"] = accounts.create_user("r4", "孙老师", "reviewer", PASSWORD, ["一支部", "二支部"])
+    people["reviewer_d"] = accounts.create_user(
+        "r4", "孙老师", "reviewer", PASSWORD, ["一支部", "二支部"]
+    )
     people["activist_c"] = accounts.create_user("a3", "周强", "activist", PASSWORD, ["一支部"])
     people["activist_d"] = accounts.create_user("a4", "吴芳", "activist", PASSWORD, ["一支部"])
     return people

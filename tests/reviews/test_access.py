@@ -1,4 +1,5 @@
 """Who may open the review page, its media, captions, paper files and autosave: nobody else."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,12 @@ from review.models import PaperFile, Review, Submission
 from review.services import reviews as service
 from tests.reviews.conftest import login
 
-OUTSIDERS = ("r2", "a1", "a2", None)  # other branch's reviewer, the owner, another activist, anonymous
+OUTSIDERS = (
+    "r2",
+    "a1",
+    "a2",
+    None,
+)  # other branch's reviewer, the owner, another activist, anonymous
 
 
 def status(client, url: str) -> int:
@@ -25,15 +31,24 @@ def case(people, make_submission):
     sid = make_submission()
     review = service.claim(people["reviewer"].id, sid)
     version = db.session.get(Submission, sid).current
-    pdf, photo, docx = db.session.scalars(select(PaperFile).where(PaperFile.version_id == version.id)
-                                          .order_by(PaperFile.position)).all()
+    pdf, photo, docx = db.session.scalars(
+        select(PaperFile).where(PaperFile.version_id == version.id).order_by(PaperFile.position)
+    ).all()
     segment = version.video.segments[0]
     body = {"review_id": review.id, "revision": 0, "overall_comment": "改掉"}
-    gets = [f"/reviews/{sid}", f"/reviews/{sid}/video", f"/reviews/{sid}/poster",
-            f"/reviews/{sid}/captions.vtt", f"/reviews/{sid}/paper/{pdf.id}",
-            f"/reviews/{sid}/paper/{photo.id}"]
-    posts = [(f"/reviews/{sid}/draft", body), (f"/reviews/{sid}/submit", body),
-             (f"/reviews/{sid}/segments/{segment.id}", {"text": "篡改"})]
+    gets = [
+        f"/reviews/{sid}",
+        f"/reviews/{sid}/video",
+        f"/reviews/{sid}/poster",
+        f"/reviews/{sid}/captions.vtt",
+        f"/reviews/{sid}/paper/{pdf.id}",
+        f"/reviews/{sid}/paper/{photo.id}",
+    ]
+    posts = [
+        (f"/reviews/{sid}/draft", body),
+        (f"/reviews/{sid}/submit", body),
+        (f"/reviews/{sid}/segments/{segment.id}", {"text": "篡改"}),
+    ]
     return {"sid": sid, "review": review.id, "gets": gets, "posts": posts, "docx": docx.id}
 
 
@@ -57,7 +72,9 @@ def test_outsiders_get_nothing(client, case, who):
     db.session.expire_all()
     review = db.session.get(Review, case["review"])
     assert review.overall_comment == "" and review.revision == 0 and review.state == "draft"
-    assert "篡改" not in "".join(s.text for s in db.session.get(Submission, case["sid"]).current.video.segments)
+    assert "篡改" not in "".join(
+        s.text for s in db.session.get(Submission, case["sid"]).current.video.segments
+    )
 
 
 def test_reviewer_of_the_branch_gets_everything(client, case):

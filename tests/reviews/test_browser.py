@@ -1,4 +1,5 @@
 """End to end in Chromium: a reviewer grades a processed submission with the keyboard only."""
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,15 @@ from tests.reviews.conftest import submit_version
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reviews"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -57,8 +65,9 @@ def _points(page) -> list[str]:
 
 
 def _wait_saved(page) -> None:
-    page.wait_for_function("document.getElementById('save-status').textContent.includes('已自动保存')",
-                           timeout=15000)
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('已自动保存')", timeout=15000
+    )
 
 
 def test_keyboard_only_grading(app, server, two_processed):
@@ -68,8 +77,9 @@ def test_keyboard_only_grading(app, server, two_processed):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
-                                   timezone_id="Asia/Shanghai").new_page()
+        page = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        ).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{server}/login")
@@ -96,8 +106,9 @@ def test_keyboard_only_grading(app, server, two_processed):
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
         at_first = page.evaluate("document.getElementById('player').currentTime")
-        page.wait_for_function(f"document.getElementById('player').currentTime > {at_first + 2}",
-                               timeout=15000)  # playback resumed after pinning
+        page.wait_for_function(
+            f"document.getElementById('player').currentTime > {at_first + 2}", timeout=15000
+        )  # playback resumed after pinning
         page.keyboard.press("c")
         page.keyboard.type("誓词背诵完整")
         page.keyboard.press("Enter")
@@ -148,7 +159,9 @@ def test_keyboard_only_grading(app, server, two_processed):
     assert sorted(s.points for s in review.scores) == [15, 16, 17, 18, 19]
     assert review.overall_comment == "整体认真，继续保持。"
     ats = [c.at_seconds for c in review.comments]
-    assert [c.text for c in review.comments] == ["开头声音清楚", "誓词背诵完整"] and ats[1] > ats[0] + 1
+    assert [c.text for c in review.comments] == ["开头声音清楚", "誓词背诵完整"] and ats[1] > ats[
+        0
+    ] + 1
     assert db.session.get(Submission, first).state == "reviewed"
     assert db.session.get(Submission, second).state == "in_review"  # opened: claimed for r1
 
@@ -160,8 +173,9 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         first = context.new_page()
         first.goto(f"{server}/login")
         first.fill("input[name=username]", "r1")

@@ -1,4 +1,5 @@
 """Media endpoints: HTTP Range, private caching, front-server hand-off, files outside the store."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,7 +66,9 @@ def test_x_accel_and_x_sendfile(app, make_app, people, make_submission):
         if mode == "x-accel":
             assert resp.headers[header] == f"/_media/{video.playable_path}"
         else:
-            assert resp.headers[header] == str(Path(app.config["MEDIA_ROOT"]).resolve() / video.playable_path)
+            assert resp.headers[header] == str(
+                Path(app.config["MEDIA_ROOT"]).resolve() / video.playable_path
+            )
         login(client, "r2")
         refused = get(client, f"/reviews/{sid}/video")
         assert refused.status_code == 404 and header not in refused.headers

@@ -1,4 +1,5 @@
 """The review page: what it shows, audit, queries per request, autosave over HTTP, CSRF."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ def count_queries():
     """Count the SQL statements run inside the block."""
     statements: list[str] = []
 
-    def listener(conn, cursor, statement, *args):  # noqa: ANN001
+    def listener(conn, cursor, statement, *args):
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", listener)
@@ -55,7 +56,9 @@ def test_page_shows_three_panes_watermark_and_rubric(client, people, make_submis
     assert "动机端正，表述具体真诚" in html  # descriptors
     assert "键盘快捷键" in html and "Ctrl+Enter" in html
     assert "download" not in html.replace("nodownload", "")
-    views = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submission.view")).all()
+    views = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "submission.view")
+    ).all()
     assert [(v.actor_id, v.object_id) for v in views] == [(people["reviewer"].id, str(sid))]
     assert db.session.get(Submission, sid).state == "in_review"
 
@@ -79,8 +82,9 @@ def test_page_queries_do_not_grow_with_data(client, more_people, make_submission
 
 def _draft(client, sid: int, revision: int, **fields) -> object:
     review = db.session.scalar(select(Review).where(Review.reviewer_id.is_not(None)))
-    return client.post(f"/reviews/{sid}/draft", json={"review_id": review.id, "revision": revision,
-                                                       **fields})
+    return client.post(
+        f"/reviews/{sid}/draft", json={"review_id": review.id, "revision": revision, **fields}
+    )
 
 
 def test_autosave_over_http_and_conflict_409(client, people, make_submission):
@@ -105,17 +109,33 @@ def test_submit_over_http_lands_on_next(client, more_people, make_submission):
     login(client, "r1")
     client.get(f"/reviews/{sid}")
     review = db.session.scalar(select(Review))
-    criteria = re.findall(r'data-criterion="(\d+)"', client.get(f"/reviews/{sid}").get_data(as_text=True))
-    resp = client.post(f"/reviews/{sid}/submit", json={"review_id": review.id, "revision": 0,
-                                                        "scores": {c: {"points": 10} for c in criteria[:4]}})
+    criteria = re.findall(
+        r'data-criterion="(\d+)"', client.get(f"/reviews/{sid}").get_data(as_text=True)
+    )
+    resp = client.post(
+        f"/reviews/{sid}/submit",
+        json={
+            "review_id": review.id,
+            "revision": 0,
+            "scores": {c: {"points": 10} for c in criteria[:4]},
+        },
+    )
     assert resp.status_code == 400 and "入党誓词" in resp.get_json()["error"]["message"]
-    resp = client.post(f"/reviews/{sid}/submit", json={"review_id": review.id, "revision": 0,
-                                                        "scores": {c: {"points": 10} for c in criteria}})
+    resp = client.post(
+        f"/reviews/{sid}/submit",
+        json={
+            "review_id": review.id,
+            "revision": 0,
+            "scores": {c: {"points": 10} for c in criteria},
+        },
+    )
     assert resp.status_code == 200
     resp = client.get(resp.get_json()["next_url"])
     assert resp.location == f"/reviews/{other}"
     html = client.get(f"/reviews/{sid}").get_data(as_text=True)
-    assert "评分已锁定" in html and 'class="points-input" name="points-' in html and "disabled" in html
+    assert (
+        "评分已锁定" in html and 'class="points-input" name="points-' in html and "disabled" in html
+    )
 
 
 def test_double_marking_page_is_blind(client, more_people, make_submission):
@@ -127,17 +147,27 @@ def test_double_marking_page_is_blind(client, more_people, make_submission):
     login(client, "r1")
     client.get(f"/reviews/{sid}")
     first = db.session.scalar(select(Review))
-    criteria = re.findall(r'data-criterion="(\d+)"', client.get(f"/reviews/{sid}").get_data(as_text=True))
-    resp = client.post(f"/reviews/{sid}/submit", json={
-        "review_id": first.id, "revision": 0, "overall_comment": "王老师的秘密评语",
-        "scores": {c: {"points": 17, "note": "王老师的分项说明"} for c in criteria},
-        "comments": [{"at": 1, "text": "王老师的时间点评语"}]})
+    criteria = re.findall(
+        r'data-criterion="(\d+)"', client.get(f"/reviews/{sid}").get_data(as_text=True)
+    )
+    resp = client.post(
+        f"/reviews/{sid}/submit",
+        json={
+            "review_id": first.id,
+            "revision": 0,
+            "overall_comment": "王老师的秘密评语",
+            "scores": {c: {"points": 17, "note": "王老师的分项说明"} for c in criteria},
+            "comments": [{"at": 1, "text": "王老师的时间点评语"}],
+        },
+    )
     assert resp.status_code == 200
     login(client, "r3")
     html = client.get(f"/reviews/{sid}").get_data(as_text=True)
     assert "王老师" not in html and 'value="17"' not in html
-    resp = client.post(f"/reviews/{sid}/draft", json={"review_id": first.id, "revision": 1,
-                                                       "overall_comment": "偷看"})
+    resp = client.post(
+        f"/reviews/{sid}/draft",
+        json={"review_id": first.id, "revision": 1, "overall_comment": "偷看"},
+    )
     assert resp.status_code == 404
     queue = client.get("/reviews/?state=all").get_data(as_text=True)
     assert "王老师" not in queue.replace("王老师 r1", "")
@@ -147,12 +177,20 @@ def test_segment_correction_over_http_and_captions(client, people, make_submissi
     sid = make_submission()
     segment = db.session.get(Submission, sid).current.video.segments[1]
     login(client, "r1")
-    resp = client.post(f"/reviews/{sid}/segments/{segment.id}", json={"text": "拥护党的纲领，遵守党的章程。"})
-    assert resp.get_json() == {"id": segment.id, "text": "拥护党的纲领，遵守党的章程。",
-                               "original": "拥护党的纲领，遵守党的章程", "corrected": True}
+    resp = client.post(
+        f"/reviews/{sid}/segments/{segment.id}", json={"text": "拥护党的纲领，遵守党的章程。"}
+    )
+    assert resp.get_json() == {
+        "id": segment.id,
+        "text": "拥护党的纲领，遵守党的章程。",
+        "original": "拥护党的纲领，遵守党的章程",
+        "corrected": True,
+    }
     vtt = client.get(f"/reviews/{sid}/captions.vtt").get_data(as_text=True)
     assert vtt.startswith("WEBVTT") and "遵守党的章程。" in vtt
-    assert db.session.get(TranscriptSegment, segment.id).original_text == "拥护党的纲领，遵守党的章程"
+    assert (
+        db.session.get(TranscriptSegment, segment.id).original_text == "拥护党的纲领，遵守党的章程"
+    )
     resp = client.post(f"/reviews/{sid}/segments/{segment.id}", json={"text": ""})
     assert resp.status_code == 400 and "不能为空" in resp.get_json()["error"]["message"]
 
@@ -164,7 +202,9 @@ def test_autosave_needs_the_csrf_header(make_app, people, make_submission):
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        client.post("/login", data={"username": "r1", "password": "correct-horse-9", "csrf_token": token})
+        client.post(
+            "/login", data={"username": "r1", "password": "correct-horse-9", "csrf_token": token}
+        )
         html = client.get(f"/reviews/{sid}").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
         review_id = int(re.search(r'"review_id": (\d+)', html).group(1))

@@ -1,7 +1,8 @@
 """Review services: claiming and locks, autosave versions, submitting, double marking, the queue."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_claim_starts_review_freezes_rubric_and_locks(more_people, make_submissi
     r1, r3 = more_people["reviewer"].id, more_people["reviewer_c"].id
     review = service.claim(r1, sid)
     assert review.state == "draft" and review.revision == 0
-    assert review.claimed_until > datetime.now(timezone.utc) + timedelta(hours=7, minutes=59)
+    assert review.claimed_until > datetime.now(UTC) + timedelta(hours=7, minutes=59)
     assert state_of(sid) == "in_review"
     assert db.session.get(Period, more_people["period"].id).rubric_version.frozen is True
     with pytest.raises(ConflictError, match="王老师领取"):
@@ -37,7 +38,7 @@ def test_claim_starts_review_freezes_rubric_and_locks(more_people, make_submissi
     row = service.list_queue(r3, QueueFilters(state="all"))[0]
     assert row.claimed_by == "王老师" and row.mine is None
     assert service.claim(r1, sid).id == review.id  # resuming renews, never duplicates
-    review.claimed_until = datetime.now(timezone.utc) - timedelta(minutes=1)  # lock ran out
+    review.claimed_until = datetime.now(UTC) - timedelta(minutes=1)  # lock ran out
     db.session.commit()
     assert service.next_ungraded(r3) == sid
     assert service.claim(r3, sid).reviewer_id == r3
@@ -64,9 +65,16 @@ def test_autosave_checks_revision(people, make_submission):
     r1 = people["reviewer"].id
     review = service.claim(r1, sid)
     first = next(iter(service._criteria(review)))
-    saved = service.autosave(r1, review.id, 0, {"scores": {str(first): {"points": "12", "note": "好"}},
-                                                "overall_comment": "总体不错",
-                                                "comments": [{"at": 3.5, "text": "这里声音小", "visible": True}]})
+    saved = service.autosave(
+        r1,
+        review.id,
+        0,
+        {
+            "scores": {str(first): {"points": "12", "note": "好"}},
+            "overall_comment": "总体不错",
+            "comments": [{"at": 3.5, "text": "这里声音小", "visible": True}],
+        },
+    )
     assert saved.revision == 1
     with pytest.raises(ConflictError) as stale:
         service.autosave(r1, review.id, 0, {"overall_comment": "另一个标签页"})
@@ -75,7 +83,9 @@ def test_autosave_checks_revision(people, make_submission):
     review = db.session.get(Review, review.id)
     assert review.overall_comment == "总体不错" and review.revision == 1
     assert [(s.points, s.note) for s in review.scores] == [(12.0, "好")]
-    assert [(c.at_seconds, c.text, c.visible_to_activist) for c in review.comments] == [(3.5, "这里声音小", True)]
+    assert [(c.at_seconds, c.text, c.visible_to_activist) for c in review.comments] == [
+        (3.5, "这里声音小", True)
+    ]
 
 
 @pytest.mark.parametrize("points", [21, -1, "abc"])
@@ -84,7 +94,9 @@ def test_autosave_refuses_points_outside_the_range(people, make_submission, poin
     review = service.claim(people["reviewer"].id, sid)
     first = next(iter(service._criteria(review)))
     with pytest.raises(ValidationError, match="入党动机"):
-        service.autosave(people["reviewer"].id, review.id, 0, {"scores": {str(first): {"points": points}}})
+        service.autosave(
+            people["reviewer"].id, review.id, 0, {"scores": {str(first): {"points": points}}}
+        )
 
 
 def test_autosave_of_someone_elses_review_is_not_found(more_people, make_submission):
@@ -136,7 +148,7 @@ def test_single_marking_second_submit_is_refused(more_people, make_submission):
     sid = make_submission()
     r1, r3 = more_people["reviewer"].id, more_people["reviewer_c"].id
     mine = service.claim(r1, sid)
-    mine.claimed_until = datetime.now(timezone.utc) - timedelta(hours=1)
+    mine.claimed_until = datetime.now(UTC) - timedelta(hours=1)
     db.session.commit()
     theirs = service.claim(r3, sid)
     service.submit(r3, theirs.id, 0, full_scores(theirs))
@@ -153,17 +165,23 @@ def test_queue_is_oldest_first_with_filters(more_people, make_submission):
     assert [r.submission.id for r in rows] == [old, new]
     assert rows[0].overdue_days == 6 and rows[1].overdue_days == 0
     assert [r.submission.id for r in service.list_queue(r1, QueueFilters(overdue=True))] == [old]
-    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(flag="low_volume"))] == [old]
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(flag="low_volume"))] == [
+        old
+    ]
     assert service.list_queue(r1, QueueFilters(period_id=more_people["period"].id + 99)) == []
     assert service.next_ungraded(r1) == old
     assert service.next_ungraded(r1, exclude_id=old) == new
     review = service.claim(r1, old)
     service.submit(r1, review.id, 0, full_scores(review))
     assert [r.submission.id for r in service.list_queue(r1, QueueFilters())] == [new]
-    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(state="reviewed"))] == [old]
+    assert [r.submission.id for r in service.list_queue(r1, QueueFilters(state="reviewed"))] == [
+        old
+    ]
     assert service.next_ungraded(r1) == new
-    assert other_branch not in [r.submission.id for r in service.list_queue(
-        more_people["reviewer"].id, QueueFilters(state="all"))]
+    assert other_branch not in [
+        r.submission.id
+        for r in service.list_queue(more_people["reviewer"].id, QueueFilters(state="all"))
+    ]
 
 
 def test_correct_segment_keeps_the_original(people, make_submission):
@@ -171,7 +189,9 @@ def test_correct_segment_keeps_the_original(people, make_submission):
     segment = db.session.get(Submission, sid).current.video.segments[0]
     service.correct_segment(people["reviewer"].id, segment.id, "  我志愿加入 中国共产党 ")
     segment = db.session.get(TranscriptSegment, segment.id)
-    assert segment.text == "我志愿加入 中国共产党" and segment.original_text == "我志愿加入中国共产党"
+    assert (
+        segment.text == "我志愿加入 中国共产党" and segment.original_text == "我志愿加入中国共产党"
+    )
     assert segment.corrected_by == people["reviewer"].id and segment.corrected_at
     with pytest.raises(ValidationError):
         service.correct_segment(people["reviewer"].id, segment.id, "   ")
@@ -186,8 +206,9 @@ def test_autosave_keeps_comment_rows_that_stay(people, make_submission):
     pinned = [{"at": 1.0, "text": "开头"}, {"at": 4.2, "text": "誓词"}]
     service.autosave(r1, review.id, 0, {"comments": pinned})
     first_ids = {c.text: c.id for c in db.session.get(Review, review.id).comments}
-    service.autosave(r1, review.id, 1, {"comments": [{**pinned[1], "visible": True},
-                                                     {"at": 5, "text": "结尾"}]})
+    service.autosave(
+        r1, review.id, 1, {"comments": [{**pinned[1], "visible": True}, {"at": 5, "text": "结尾"}]}
+    )
     db.session.expire_all()
     comments = db.session.get(Review, review.id).comments
     assert [(c.text, c.visible_to_activist) for c in comments] == [("誓词", True), ("结尾", False)]

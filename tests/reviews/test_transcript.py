@@ -1,4 +1,5 @@
 """A reviewer's transcript correction survives a re-transcription job (real Whisper)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Accounts: branches, users, authentication and password changes."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,8 +62,9 @@ def test_create_without_branch(app, role):
 
 
 def test_must_change_password_flag(people):
-    user = accounts.create_user("n1", "新人", "activist", PASSWORD, ["一支部"],
-                                must_change_password=True)
+    user = accounts.create_user(
+        "n1", "新人", "activist", PASSWORD, ["一支部"], must_change_password=True
+    )
     assert user.must_change_password
 
 
@@ -72,17 +74,27 @@ def test_create_without_commit_can_be_rolled_back(people):
     assert db.session.scalar(db.select(User).where(User.username == "n2")) is None
 
 
-@pytest.mark.parametrize(("args", "error", "message"), [
-    (("", "某人", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
-    (("u", " ", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
-    (("u", "某人", "boss", PASSWORD), ValidationError, "未知角色“boss”。"),
-    (("u", "某人", "committee", "short"), ValidationError, "密码至少需要 8 个字符。"),
-    (("a1", "某人", "committee", PASSWORD), ConflictError, "账号“a1”已存在。"),
-    (("u", "某人", "activist", PASSWORD, ["三支部"]), NotFoundError, "找不到支部“三支部”。"),
-    (("u", "某人", "activist", PASSWORD), ValidationError, "入党积极分子必须属于且只属于一个支部。"),
-    (("u", "某人", "activist", PASSWORD, ["一支部", "二支部"]), ValidationError,
-     "入党积极分子必须属于且只属于一个支部。"),
-])
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("", "某人", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
+        (("u", " ", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
+        (("u", "某人", "boss", PASSWORD), ValidationError, "未知角色“boss”。"),
+        (("u", "某人", "committee", "short"), ValidationError, "密码至少需要 8 个字符。"),
+        (("a1", "某人", "committee", PASSWORD), ConflictError, "账号“a1”已存在。"),
+        (("u", "某人", "activist", PASSWORD, ["三支部"]), NotFoundError, "找不到支部“三支部”。"),
+        (
+            ("u", "某人", "activist", PASSWORD),
+            ValidationError,
+            "入党积极分子必须属于且只属于一个支部。",
+        ),
+        (
+            ("u", "某人", "activist", PASSWORD, ["一支部", "二支部"]),
+            ValidationError,
+            "入党积极分子必须属于且只属于一个支部。",
+        ),
+    ],
+)
 def test_create_user_refusals(people, args, error, message):
     before = db.session.scalar(db.select(db.func.count()).select_from(User))
     with pytest.raises(error) as info:
@@ -97,9 +109,15 @@ def test_authenticate(people):
     assert user.last_login_at is not None
 
 
-@pytest.mark.parametrize(("username", "password"), [
-    ("a1", "wrong-password"), ("nobody", PASSWORD), ("a1", ""), ("A1", PASSWORD),
-])
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("a1", "wrong-password"),
+        ("nobody", PASSWORD),
+        ("a1", ""),
+        ("A1", PASSWORD),
+    ],
+)
 def test_authenticate_refuses(people, username, password):
     assert accounts.authenticate(username, password) is None
 
@@ -119,11 +137,14 @@ def test_change_password(people):
     assert not user.must_change_password
 
 
-@pytest.mark.parametrize(("current", "new", "message"), [
-    ("wrong-password", "a-new-password", "当前密码不正确。"),
-    (PASSWORD, "short", "密码至少需要 8 个字符。"),
-    (PASSWORD, PASSWORD, "新密码不能与当前密码相同。"),
-])
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("wrong-password", "a-new-password", "当前密码不正确。"),
+        (PASSWORD, "short", "密码至少需要 8 个字符。"),
+        (PASSWORD, PASSWORD, "新密码不能与当前密码相同。"),
+    ],
+)
 def test_change_password_refusals(people, current, new, message):
     with pytest.raises(ValidationError) as info:
         accounts.change_password(people["activist"].id, current, new)

@@ -1,4 +1,5 @@
 """Roster import: CSV (UTF-8, BOM, GBK) or XLSX; every bad row reported, nothing half-imported."""
+
 from __future__ import annotations
 
 import io
@@ -49,7 +50,11 @@ def test_good_rows_are_imported(branches):
     result = import_roster("roster.csv", GOOD.encode())
     assert _count() == before + 4
     assert [(u, n) for u, n, _ in result.created] == [
-        ("2024001", "李明"), ("2024002", "赵红"), ("T2001", "王老师"), ("C2001", "张书记")]
+        ("2024001", "李明"),
+        ("2024002", "赵红"),
+        ("T2001", "王老师"),
+        ("C2001", "张书记"),
+    ]
     assert result.skipped == []
     for username, _name, password in result.created:
         user = _user(username)
@@ -66,8 +71,10 @@ def test_good_rows_are_imported(branches):
 
 
 def test_initial_password_column_is_used(branches):
-    data = "学号,姓名,支部,角色,初始密码\n2024001,李明,一支部,入党积极分子,given-pass-1\n" \
-           "2024002,赵红,二支部,入党积极分子,\n"
+    data = (
+        "学号,姓名,支部,角色,初始密码\n2024001,李明,一支部,入党积极分子,given-pass-1\n"
+        "2024002,赵红,二支部,入党积极分子,\n"
+    )
     result = import_roster("roster.csv", data.encode())
     assert result.created[0] == ("2024001", "李明", "given-pass-1")
     assert _user("2024001").check_password("given-pass-1")
@@ -100,20 +107,28 @@ def _xlsx(rows: list[list]) -> bytes:
 
 
 def test_xlsx(branches):
-    data = _xlsx([["学号", "姓名", "支部", "角色"],
-                  [2024001, "李明", "一支部", "入党积极分子"],
-                  [None, None, None, None],
-                  ["T2001", "王老师", "一支部，二支部", "培养联系人"]])
+    data = _xlsx(
+        [
+            ["学号", "姓名", "支部", "角色"],
+            [2024001, "李明", "一支部", "入党积极分子"],
+            [None, None, None, None],
+            ["T2001", "王老师", "一支部，二支部", "培养联系人"],
+        ]
+    )
     result = import_roster("名单.xlsx", data)
     assert [u for u, _, _ in result.created] == ["2024001", "T2001"]
     assert len(_user("T2001").reviewer_of) == 2
 
 
 def test_xlsx_errors_have_sheet_row_numbers(branches):
-    data = _xlsx([["学号", "姓名", "支部", "角色"],
-                  ["2024001", "李明", "一支部", "入党积极分子"],
-                  [None, None, None, None],
-                  ["2024002", "赵红", "三支部", "入党积极分子"]])
+    data = _xlsx(
+        [
+            ["学号", "姓名", "支部", "角色"],
+            ["2024001", "李明", "一支部", "入党积极分子"],
+            [None, None, None, None],
+            ["2024002", "赵红", "三支部", "入党积极分子"],
+        ]
+    )
     assert [line for line, _ in _errors(data, "roster.xlsx")] == [4]
 
 
@@ -202,7 +217,11 @@ def test_importing_twice_skips_everything(branches):
     import_roster("roster.csv", GOOD.encode())
     again = import_roster("roster.csv", GOOD.encode())
     assert again.created == [] and [u for _, u in again.skipped] == [
-        "2024001", "2024002", "T2001", "C2001"]
+        "2024001",
+        "2024002",
+        "T2001",
+        "C2001",
+    ]
 
 
 def test_existing_account_row_is_still_checked(branches):
@@ -211,15 +230,28 @@ def test_existing_account_row_is_still_checked(branches):
 
 
 def test_role_aliases(branches):
-    rows = [("x1", "入党积极分子", "一支部"), ("x2", "activist", "一支部"),
-            ("x3", "支部审阅人", "一支部"), ("x4", "reviewer", "二支部"),
-            ("x5", "组织部", ""), ("x6", "committee", ""), ("x7", "管理员", ""),
-            ("x8", "admin", "")]
+    rows = [
+        ("x1", "入党积极分子", "一支部"),
+        ("x2", "activist", "一支部"),
+        ("x3", "支部审阅人", "一支部"),
+        ("x4", "reviewer", "二支部"),
+        ("x5", "组织部", ""),
+        ("x6", "committee", ""),
+        ("x7", "管理员", ""),
+        ("x8", "admin", ""),
+    ]
     data = HEADER + "\n" + "".join(f"{u},某人,{b},{r}\n" for u, r, b in rows)
     import_roster("roster.csv", data.encode())
     assert [_user(u).role for u, _, _ in rows] == [
-        "activist", "activist", "reviewer", "reviewer", "committee", "committee", "admin",
-        "admin"]
+        "activist",
+        "activist",
+        "reviewer",
+        "reviewer",
+        "committee",
+        "committee",
+        "admin",
+        "admin",
+    ]
 
 
 def test_blank_rows_are_ignored(branches):

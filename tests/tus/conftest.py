@@ -1,4 +1,5 @@
 """Helpers for the tus tests: headers, creating uploads, a live HTTP server."""
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,10 @@ OCTET = "application/offset+octet-stream"
 
 def metadata(**values: str | None) -> str:
     """Encode Upload-Metadata the way tus clients do."""
-    return ",".join(k if v is None else f"{k} {base64.b64encode(v.encode()).decode()}"
-                    for k, v in values.items())
+    return ",".join(
+        k if v is None else f"{k} {base64.b64encode(v.encode()).decode()}"
+        for k, v in values.items()
+    )
 
 
 @pytest.fixture
@@ -27,12 +30,22 @@ def a1(token_for, people):
 def create(client, people):
     """Return a function that creates an upload and returns its path."""
 
-    def make(headers: dict, length: int = 10, *, filename: str | None = "汇报.mp4",
-             period: str | None = None, expect: int = 201):
-        meta = {"filename": filename,
-                "period": str(people["period"].id) if period is None else period}
-        resp = client.post("/api/v1/uploads/", headers={
-            **headers, "Upload-Length": str(length), "Upload-Metadata": metadata(**meta)})
+    def make(
+        headers: dict,
+        length: int = 10,
+        *,
+        filename: str | None = "汇报.mp4",
+        period: str | None = None,
+        expect: int = 201,
+    ):
+        meta = {
+            "filename": filename,
+            "period": str(people["period"].id) if period is None else period,
+        }
+        resp = client.post(
+            "/api/v1/uploads/",
+            headers={**headers, "Upload-Length": str(length), "Upload-Metadata": metadata(**meta)},
+        )
         assert resp.status_code == expect, resp.get_data(as_text=True)
         return resp.headers.get("Location")
 
@@ -41,8 +54,11 @@ def create(client, people):
 
 def patch(client, url: str, headers: dict, body: bytes, offset: int, **extra):
     """Send one tus PATCH."""
-    return client.patch(url, data=body, headers={
-        **headers, "Upload-Offset": str(offset), "Content-Type": OCTET, **extra})
+    return client.patch(
+        url,
+        data=body,
+        headers={**headers, "Upload-Offset": str(offset), "Content-Type": OCTET, **extra},
+    )
 
 
 @pytest.fixture

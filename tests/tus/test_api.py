@@ -1,10 +1,11 @@
 """The tus routes through the test client: every status code, owner isolation, CORS."""
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,8 +24,10 @@ def test_options_is_public_and_describes_the_server(client):
     resp = client.options("/api/v1/uploads/")
     assert resp.status_code == 204
     assert resp.headers["Tus-Version"] == "1.0.0"
-    assert resp.headers["Tus-Extension"] == \
-        "creation,creation-with-upload,termination,expiration,checksum"
+    assert (
+        resp.headers["Tus-Extension"]
+        == "creation,creation-with-upload,termination,expiration,checksum"
+    )
     assert resp.headers["Tus-Max-Size"] == str(1024**3)
     assert resp.headers["Tus-Checksum-Algorithm"] == "sha1"
     assert "Upload-Offset" in resp.headers["Access-Control-Allow-Headers"]
@@ -51,12 +54,18 @@ def test_create_head_get(client, a1, create, people):
 
 
 def test_create_answers_location_and_expiry(client, a1, people):
-    resp = client.post("/api/v1/uploads", headers={
-        **a1, "Upload-Length": "5", "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads",
+        headers={
+            **a1,
+            "Upload-Length": "5",
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 201
     assert resp.headers["Upload-Offset"] == "0"
     expires = datetime.strptime(resp.headers["Upload-Expires"], "%a, %d %b %Y %H:%M:%S GMT")
-    assert expires.replace(tzinfo=timezone.utc) > datetime.now(timezone.utc) + timedelta(hours=23)
+    assert expires.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(hours=23)
     assert "Location" in resp.headers["Access-Control-Expose-Headers"]
 
 
@@ -68,8 +77,10 @@ def test_missing_or_wrong_tus_version_is_412(client, a1, create, method, version
     if version:
         headers["Tus-Resumable"] = version
     target = "/api/v1/uploads/" if method == "post" else url
-    resp = getattr(client, method)(target, headers={**headers, "Upload-Offset": "0",
-                                                    "Content-Type": OCTET, "Upload-Length": "5"})
+    resp = getattr(client, method)(
+        target,
+        headers={**headers, "Upload-Offset": "0", "Content-Type": OCTET, "Upload-Length": "5"},
+    )
     assert resp.status_code == 412
     assert resp.headers["Tus-Version"] == "1.0.0"
     if method != "head":
@@ -86,25 +97,37 @@ def test_unauthenticated_is_401(client, people):
 
 @pytest.mark.parametrize("username", ["r1", "c1", "admin"])
 def test_only_activists_create(client, token_for, people, username):
-    resp = client.post("/api/v1/uploads/", headers={
-        **token_for(username), **TUS, "Upload-Length": "5",
-        "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads/",
+        headers={
+            **token_for(username),
+            **TUS,
+            "Upload-Length": "5",
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 403
     assert "积极分子" in resp.get_json()["error"]["message"]
 
 
-@pytest.mark.parametrize("length, meta, code", [
-    (None, "period MQ==", "bad_upload_length"), ("-5", "period MQ==", "bad_upload_length"),
-    ("abc", "period MQ==", "bad_upload_length"), ("0", "PERIOD", "empty_upload"),
-    ("5", "filename !!!", "bad_metadata"), ("5", f"filename {base64.b64encode(b'a').decode()}",
-                                           "period_required"),
-    ("5", "period", "period_required"), ("5", "period " + base64.b64encode(b"999999").decode(),
-                                         "bad_period"),
-    ("5", "period " + base64.b64encode(b"1; drop").decode(), "bad_period"),
-])
+@pytest.mark.parametrize(
+    "length, meta, code",
+    [
+        (None, "period MQ==", "bad_upload_length"),
+        ("-5", "period MQ==", "bad_upload_length"),
+        ("abc", "period MQ==", "bad_upload_length"),
+        ("0", "PERIOD", "empty_upload"),
+        ("5", "filename !!!", "bad_metadata"),
+        ("5", f"filename {base64.b64encode(b'a').decode()}", "period_required"),
+        ("5", "period", "period_required"),
+        ("5", "period " + base64.b64encode(b"999999").decode(), "bad_period"),
+        ("5", "period " + base64.b64encode(b"1; drop").decode(), "bad_period"),
+    ],
+)
 def test_bad_creation_requests_are_400(client, a1, people, length, meta, code):
-    meta = meta.replace("PERIOD", "period " + base64.b64encode(
-        str(people["period"].id).encode()).decode())
+    meta = meta.replace(
+        "PERIOD", "period " + base64.b64encode(str(people["period"].id).encode()).decode()
+    )
     headers = {**a1, "Upload-Metadata": meta}
     if length is not None:
         headers["Upload-Length"] = length
@@ -116,16 +139,24 @@ def test_bad_creation_requests_are_400(client, a1, people, length, meta, code):
 
 
 def test_deferred_length_is_400(client, a1, people):
-    resp = client.post("/api/v1/uploads/", headers={
-        **a1, "Upload-Defer-Length": "1", "Upload-Metadata": metadata(period="1")})
+    resp = client.post(
+        "/api/v1/uploads/",
+        headers={**a1, "Upload-Defer-Length": "1", "Upload-Metadata": metadata(period="1")},
+    )
     assert resp.status_code == 400
 
 
 def test_closed_period_is_400(client, a1, create, people):
-    people["period"].closes_at = datetime.now(timezone.utc) - timedelta(days=1)
+    people["period"].closes_at = datetime.now(UTC) - timedelta(days=1)
     db.session.commit()
-    resp = client.post("/api/v1/uploads/", headers={
-        **a1, "Upload-Length": "5", "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads/",
+        headers={
+            **a1,
+            "Upload-Length": "5",
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 400
     assert error_code(resp) == "period_closed"
     assert "不在提交时间内" in resp.get_json()["error"]["message"]
@@ -134,8 +165,10 @@ def test_closed_period_is_400(client, a1, create, people):
 def test_over_the_maximum_is_413(app, client, a1, create):
     app.config["MAX_UPLOAD_BYTES"] = 1000
     create(a1, 1000)
-    resp = client.post("/api/v1/uploads/", headers={
-        **a1, "Upload-Length": "1001", "Upload-Metadata": metadata(period="1")})
+    resp = client.post(
+        "/api/v1/uploads/",
+        headers={**a1, "Upload-Length": "1001", "Upload-Metadata": metadata(period="1")},
+    )
     assert resp.status_code == 413
     assert client.options("/api/v1/uploads/").headers["Tus-Max-Size"] == "1000"
 
@@ -151,8 +184,11 @@ def test_patch_past_upload_length_is_413(client, a1, create):
 
 def test_wrong_content_type_is_415(client, a1, create):
     url = create(a1, 10)
-    resp = client.patch(url, data=b"x", headers={**a1, "Upload-Offset": "0",
-                                                 "Content-Type": "application/octet-stream"})
+    resp = client.patch(
+        url,
+        data=b"x",
+        headers={**a1, "Upload-Offset": "0", "Content-Type": "application/octet-stream"},
+    )
     assert resp.status_code == 415
     resp = client.patch(url, data=b"x", headers={**a1, "Upload-Offset": "0"})
     assert resp.status_code == 415
@@ -202,7 +238,9 @@ def test_session_cookie_works_with_csrf(app, client, auth, create, a1):
     assert resp.status_code == 400 and error_code(resp) == "csrf"
     with client.session_transaction() as session:
         session["csrf_token"] = "raw-token-for-test"
-    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("raw-token-for-test")
+    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(
+        "raw-token-for-test"
+    )
     assert patch(client, url, {**TUS, "X-CSRFToken": token}, b"abc", 0).status_code == 204
 
 
@@ -225,7 +263,7 @@ def test_expired_is_410_and_swept(app, client, a1, create):
     keep = create(a1, 10)
     assert patch(client, url, a1, b"abc", 0).status_code == 204
     upload = db.session.get(Upload, url.rsplit("/", 1)[1])
-    upload.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    upload.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     resp = client.head(url, headers=a1)
     assert resp.status_code == 410  # even before the sweep
@@ -237,7 +275,7 @@ def test_expired_is_410_and_swept(app, client, a1, create):
     assert resp.get_json()["error"]["message"] == "上传已过期，请重新选择视频上传。"
     assert client.head(keep, headers=a1).status_code == 200
     # Tombstones go after TOMBSTONE_DAYS; then the id is simply unknown.
-    later = datetime.now(timezone.utc) + timedelta(days=uploads.TOMBSTONE_DAYS + 1)
+    later = datetime.now(UTC) + timedelta(days=uploads.TOMBSTONE_DAYS + 1)
     db.session.get(Upload, keep.rsplit("/", 1)[1]).expires_at = later + timedelta(days=1)
     db.session.commit()
     assert uploads.expire_uploads(now=later) == 0
@@ -247,11 +285,11 @@ def test_expired_is_410_and_swept(app, client, a1, create):
 def test_patch_extends_the_expiry(client, a1, create):
     url = create(a1, 10)
     upload = db.session.get(Upload, url.rsplit("/", 1)[1])
-    upload.expires_at = datetime.now(timezone.utc) + timedelta(minutes=5)
+    upload.expires_at = datetime.now(UTC) + timedelta(minutes=5)
     db.session.commit()
     resp = patch(client, url, a1, b"abc", 0)
     expires = datetime.strptime(resp.headers["Upload-Expires"], "%a, %d %b %Y %H:%M:%S GMT")
-    assert expires.replace(tzinfo=timezone.utc) > datetime.now(timezone.utc) + timedelta(hours=23)
+    assert expires.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(hours=23)
 
 
 def test_checksum_ok_and_mismatch(client, a1, create):
@@ -292,7 +330,7 @@ def test_multi_megabyte_upload_in_chunks_completes(app, client, a1, create, peop
     url = create(a1, len(body), filename="我的汇报.MOV")
     step = 2 * 1024 * 1024
     for offset in range(0, len(body), step):
-        resp = patch(client, url, a1, body[offset:offset + step], offset)
+        resp = patch(client, url, a1, body[offset : offset + step], offset)
         assert resp.status_code == 204, resp.get_data(as_text=True)
         assert resp.headers["Upload-Offset"] == str(min(offset + step, len(body)))
     assert "Upload-Expires" not in resp.headers
@@ -303,7 +341,7 @@ def test_multi_megabyte_upload_in_chunks_completes(app, client, a1, create, peop
     assert video.state == "uploaded" and video.original_name == "我的汇报.MOV"
     assert video.original_path == f"videos/{info['id']}/original.mp4"  # sniffed, not .MOV
     assert video.sha256 == hashlib.sha256(body).hexdigest() and video.size_bytes == len(body)
-    assert video.deadline_at > datetime.now(timezone.utc)
+    assert video.deadline_at > datetime.now(UTC)
     stored = app.config["MEDIA_ROOT"] / video.original_path
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == video.sha256
     assert not uploads.partial_path(info["id"]).exists()
@@ -318,16 +356,22 @@ def test_multi_megabyte_upload_in_chunks_completes(app, client, a1, create, peop
     assert client.delete(url, headers=a1).status_code == 409
     assert db.session.query(Video).count() == 1
     # Expiry never touches finished uploads.
-    assert uploads.expire_uploads(datetime.now(timezone.utc) + timedelta(days=400)) == 0
+    assert uploads.expire_uploads(datetime.now(UTC) + timedelta(days=400)) == 0
     assert client.head(url, headers=a1).status_code == 200
 
 
 def test_frozen_report_refuses_creation(client, a1, people):
     version = get_or_create_draft(people["activist"].id, people["period"].id)
-    version.submitted_at = datetime.now(timezone.utc)
+    version.submitted_at = datetime.now(UTC)
     db.session.commit()
-    resp = client.post("/api/v1/uploads/", headers={
-        **a1, "Upload-Length": "5", "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads/",
+        headers={
+            **a1,
+            "Upload-Length": "5",
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 409
     assert resp.get_json()["error"]["message"] == "本期思想汇报已提交，不能再修改。"
 
@@ -337,7 +381,7 @@ def test_report_frozen_during_upload_keeps_the_bytes(app, client, a1, create, pe
     upload_id = url.rsplit("/", 1)[1]
     assert patch(client, url, a1, b"abc", 0).status_code == 204
     version = get_or_create_draft(people["activist"].id, people["period"].id)
-    version.submitted_at = datetime.now(timezone.utc)
+    version.submitted_at = datetime.now(UTC)
     db.session.commit()
     resp = patch(client, url, a1, b"def", 3)
     assert resp.status_code == 409
@@ -374,20 +418,42 @@ def test_redis_down_at_enqueue_still_acknowledges(client, a1, create, monkeypatc
 
 
 def test_creation_with_upload(client, a1, people):
-    resp = client.post("/api/v1/uploads/", data=b"hello", headers={
-        **a1, "Upload-Length": "10", "Content-Type": OCTET,
-        "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads/",
+        data=b"hello",
+        headers={
+            **a1,
+            "Upload-Length": "10",
+            "Content-Type": OCTET,
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 201 and resp.headers["Upload-Offset"] == "5"
-    resp = client.post("/api/v1/uploads/", data=b"hello", headers={
-        **a1, "Upload-Length": "10", "Content-Type": "text/plain",
-        "Upload-Metadata": metadata(period=str(people["period"].id))})
+    resp = client.post(
+        "/api/v1/uploads/",
+        data=b"hello",
+        headers={
+            **a1,
+            "Upload-Length": "10",
+            "Content-Type": "text/plain",
+            "Upload-Metadata": metadata(period=str(people["period"].id)),
+        },
+    )
     assert resp.status_code == 415
 
 
 def test_method_override(client, a1, create):
     url = create(a1, 3)
-    resp = client.post(url, data=b"abc", headers={
-        **a1, "X-HTTP-Method-Override": "PATCH", "Upload-Offset": "0", "Content-Type": OCTET})
+    resp = client.post(
+        url,
+        data=b"abc",
+        headers={
+            **a1,
+            "X-HTTP-Method-Override": "PATCH",
+            "Upload-Offset": "0",
+            "Content-Type": OCTET,
+        },
+    )
     assert resp.status_code == 204 and resp.headers["Upload-Offset"] == "3"
     assert client.post(url, headers={**a1, "X-HTTP-Method-Override": "PUT"}).status_code == 405
 

@@ -1,4 +1,5 @@
 """Header parsing of review.tus.protocol and the partial-file helpers of review.tus.files."""
+
 from __future__ import annotations
 
 import base64
@@ -15,14 +16,16 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-@pytest.mark.parametrize("value, expected", [("0", 0), ("12", 12), (" 7 ", 7),
-                                             ("1073741824", 1073741824)])
+@pytest.mark.parametrize(
+    "value, expected", [("0", 0), ("12", 12), (" 7 ", 7), ("1073741824", 1073741824)]
+)
 def test_parse_length(value, expected):
     assert protocol.parse_length(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "-1", "1.5", "1e3", "abc", "0x10", "１２",
-                                   "12345678901234567890"])
+@pytest.mark.parametrize(
+    "value", [None, "", "-1", "1.5", "1e3", "abc", "0x10", "１２", "12345678901234567890"]
+)
 def test_parse_length_rejects(value):
     with pytest.raises(ValidationError):
         protocol.parse_length(value)
@@ -33,17 +36,28 @@ def test_parse_length_rejects(value):
 def test_parse_metadata():
     header = f"filename {b64('思想汇报 第一季度.mp4')},period {b64('3')},is_confidential"
     assert protocol.parse_metadata(header) == {
-        "filename": "思想汇报 第一季度.mp4", "period": "3", "is_confidential": None}
+        "filename": "思想汇报 第一季度.mp4",
+        "period": "3",
+        "is_confidential": None,
+    }
     assert protocol.parse_metadata(None) == {}
     assert protocol.parse_metadata("  ") == {}
     assert protocol.parse_metadata(f"empty {b64('')}") == {"empty": None}
 
 
-@pytest.mark.parametrize("header", [
-    "filename !!notbase64", f"filename {b64('a')},filename {b64('b')}", f"a  {b64('x')}",
-    f"a {b64('x')} extra", "file\u540d " + b64("x"), "filename " + base64.b64encode(b"\xff\xfe").decode(),
-    "k " + "A" * 5000, ",",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "filename !!notbase64",
+        f"filename {b64('a')},filename {b64('b')}",
+        f"a  {b64('x')}",
+        f"a {b64('x')} extra",
+        "file\u540d " + b64("x"),
+        "filename " + base64.b64encode(b"\xff\xfe").decode(),
+        "k " + "A" * 5000,
+        ",",
+    ],
+)
 def test_parse_metadata_rejects(header):
     with pytest.raises(ValidationError):
         protocol.parse_metadata(header)
@@ -60,10 +74,16 @@ def test_parse_checksum():
     assert protocol.parse_checksum(None) is None
 
 
-@pytest.mark.parametrize("header, code", [("md5 AAAA", "checksum_algorithm"),
-                                          ("sha256 AAAA", "checksum_algorithm"),
-                                          ("sha1 ***", "bad_checksum"), ("sha1 AAAA", "bad_checksum"),
-                                          ("sha1", "bad_checksum")])
+@pytest.mark.parametrize(
+    "header, code",
+    [
+        ("md5 AAAA", "checksum_algorithm"),
+        ("sha256 AAAA", "checksum_algorithm"),
+        ("sha1 ***", "bad_checksum"),
+        ("sha1 AAAA", "bad_checksum"),
+        ("sha1", "bad_checksum"),
+    ],
+)
 def test_parse_checksum_rejects(header, code):
     with pytest.raises(ValidationError) as info:
         protocol.parse_checksum(header)
@@ -147,9 +167,8 @@ def test_open_partial_is_exclusive(tmp_path):
     path = tmp_path / "x.part"
     with files.open_partial(path, 0) as part:
         part.receive(io.BytesIO(b"first"), 10)
-        with pytest.raises(files.BusyError):
-            with files.open_partial(path, 0):
-                pass
+        with pytest.raises(files.BusyError), files.open_partial(path, 0):
+            pass
     assert path.read_bytes() == b"first"
     with files.open_partial(path, 5):
         pass
@@ -171,12 +190,19 @@ def test_receive_reads_in_bounded_blocks(tmp_path):
     assert max(sizes) <= files.READ_SIZE and all(s > 0 for s in sizes)
 
 
-@pytest.mark.parametrize("head, ext", [
-    (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 8, ".mp4"), (b"\x00\x00\x00\x14ftypqt  ", ".mov"),
-    (b"\x00\x00\x00\x14ftyp3gp4", ".3gp"), (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01webm", ".webm"),
-    (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01matroska", ".mkv"), (b"RIFF\x00\x00\x00\x00AVI LIST", ".avi"),
-    (b"<?php echo 1; ?>", ".bin"), (b"", ".bin"),
-])
+@pytest.mark.parametrize(
+    "head, ext",
+    [
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 8, ".mp4"),
+        (b"\x00\x00\x00\x14ftypqt  ", ".mov"),
+        (b"\x00\x00\x00\x14ftyp3gp4", ".3gp"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01webm", ".webm"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01matroska", ".mkv"),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", ".avi"),
+        (b"<?php echo 1; ?>", ".bin"),
+        (b"", ".bin"),
+    ],
+)
 def test_sniff_extension(tmp_path, head, ext):
     path = tmp_path / "f"
     path.write_bytes(head)

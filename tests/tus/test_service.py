@@ -1,10 +1,11 @@
 """The upload service directly: interrupted bodies, lost files, disk errors, the sweep."""
+
 from __future__ import annotations
 
 import errno
 import hashlib
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,8 +18,9 @@ from review.tus import files
 @pytest.fixture
 def upload(people):
     """A 10-byte upload of activist a1."""
-    return uploads.create_upload(people["activist"].id, 10,
-                                 {"filename": "a.mp4", "period": str(people["period"].id)})
+    return uploads.create_upload(
+        people["activist"].id, 10, {"filename": "a.mp4", "period": str(people["period"].id)}
+    )
 
 
 class Dropping(io.RawIOBase):
@@ -41,13 +43,16 @@ def test_disconnect_keeps_what_arrived(upload, people):
     assert uploads.partial_path(upload.id).read_bytes() == b"abcd"
     result = uploads.append_chunk(upload.id, owner, 4, io.BytesIO(b"efghij"))
     assert result.completed_at is not None
-    assert db.session.get(Video, result.video_id).sha256 == hashlib.sha256(b"abcdefghij").hexdigest()
+    assert (
+        db.session.get(Video, result.video_id).sha256 == hashlib.sha256(b"abcdefghij").hexdigest()
+    )
 
 
 def test_disconnect_with_a_checksum_discards_the_chunk(upload, people):
     digest = hashlib.sha1(b"abcdefghij").digest()
-    result = uploads.append_chunk(upload.id, people["activist"].id, 0, Dropping(b"abcd"),
-                                  checksum=("sha1", digest))
+    result = uploads.append_chunk(
+        upload.id, people["activist"].id, 0, Dropping(b"abcd"), checksum=("sha1", digest)
+    )
     assert result.offset == 0
     assert uploads.partial_path(upload.id).read_bytes() == b""
 
@@ -102,7 +107,7 @@ def test_second_writer_on_the_same_host_gets_423(upload, people):
 
 
 def test_sweep_skips_an_upload_being_written(app, upload):
-    db.session.get(Upload, upload.id).expires_at = datetime.now(timezone.utc) - timedelta(hours=1)
+    db.session.get(Upload, upload.id).expires_at = datetime.now(UTC) - timedelta(hours=1)
     db.session.commit()
     lock = app.extensions["redis"].lock(uploads.lock_name(upload.id), timeout=30)
     assert lock.acquire(blocking=False)
@@ -116,9 +121,15 @@ def test_sweep_skips_an_upload_being_written(app, upload):
     assert uploads.get_state(db.session.get(Upload, upload.id, populate_existing=True)) == "expired"
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("../../etc/passwd", "passwd"), ("C:\\Users\\李\\视频.mp4", "视频.mp4"),
-    ("a\x00b\u202e4pm.exe", "ab4pm.exe"), ("x" * 300, "x" * 255), (None, ""),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\李\\视频.mp4", "视频.mp4"),
+        ("a\x00b\u202e4pm.exe", "ab4pm.exe"),
+        ("x" * 300, "x" * 255),
+        (None, ""),
+    ],
+)
 def test_display_name(raw, shown):
     assert uploads.display_name(raw) == shown

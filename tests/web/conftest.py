@@ -1,4 +1,5 @@
 """Fixtures for the web tests."""
+
 from __future__ import annotations
 
 import contextvars

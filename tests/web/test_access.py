@@ -1,4 +1,5 @@
 """Who may open what: every page and API route against every role, and the submission helpers."""
+
 from __future__ import annotations
 
 import re
@@ -25,37 +26,86 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Each GET route without arguments, and what each role gets. A new route must be added here
 # (test_table_covers_every_route fails otherwise). Redirects are written as their target.
-ADMIN_ONLY = {"anonymous": LOGIN, "activist": FORBIDDEN, "reviewer": FORBIDDEN,
-              "committee": FORBIDDEN, "admin": OK}
+ADMIN_ONLY = {
+    "anonymous": LOGIN,
+    "activist": FORBIDDEN,
+    "reviewer": FORBIDDEN,
+    "committee": FORBIDDEN,
+    "admin": OK,
+}
 ACCESS = {
-    "/": {"anonymous": LOGIN, "activist": "/my/", "reviewer": "/reviews/",
-          "committee": "/committee/", "admin": "/admin/"},
-    "/my/": {"anonymous": LOGIN, "activist": OK, "reviewer": FORBIDDEN,
-             "committee": FORBIDDEN, "admin": FORBIDDEN},
-    "/reviews/": {"anonymous": LOGIN, "activist": FORBIDDEN, "reviewer": OK,
-                  "committee": FORBIDDEN, "admin": FORBIDDEN},
+    "/": {
+        "anonymous": LOGIN,
+        "activist": "/my/",
+        "reviewer": "/reviews/",
+        "committee": "/committee/",
+        "admin": "/admin/",
+    },
+    "/my/": {
+        "anonymous": LOGIN,
+        "activist": OK,
+        "reviewer": FORBIDDEN,
+        "committee": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    "/reviews/": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": OK,
+        "committee": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
     # Nothing to grade in the fixtures, so the reviewer is sent back to the queue.
-    "/reviews/next": {"anonymous": LOGIN, "activist": FORBIDDEN, "reviewer": "/reviews/",
-                      "committee": FORBIDDEN, "admin": FORBIDDEN},
-    "/committee/": {"anonymous": LOGIN, "activist": FORBIDDEN, "reviewer": FORBIDDEN,
-                    "committee": OK, "admin": OK},
+    "/reviews/next": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": "/reviews/",
+        "committee": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    "/committee/": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": FORBIDDEN,
+        "committee": OK,
+        "admin": OK,
+    },
     "/admin/": ADMIN_ONLY,
     "/admin/branches": ADMIN_ONLY,
     "/admin/users": ADMIN_ONLY,
     "/admin/roster": ADMIN_ONLY,
     "/admin/periods": ADMIN_ONLY,
     "/admin/queue": ADMIN_ONLY,
-    "/search/": {"anonymous": LOGIN, "activist": FORBIDDEN, "reviewer": OK,
-                 "committee": OK, "admin": OK},
+    "/search/": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
     # Allowed roles reach the handler, which wants a query.
-    "/api/v1/search": {"anonymous": UNAUTHORIZED, "activist": FORBIDDEN, "reviewer": BAD_REQUEST,
-                       "committee": BAD_REQUEST, "admin": BAD_REQUEST},
-    "/password": {"anonymous": LOGIN, "activist": OK, "reviewer": OK,
-                  "committee": OK, "admin": OK},
-    "/api/v1/me": {"anonymous": UNAUTHORIZED, "activist": OK, "reviewer": OK,
-                   "committee": OK, "admin": OK},
-    "/api/v1/submissions": {"anonymous": UNAUTHORIZED, "activist": OK, "reviewer": OK,
-                            "committee": OK, "admin": OK},
+    "/api/v1/search": {
+        "anonymous": UNAUTHORIZED,
+        "activist": FORBIDDEN,
+        "reviewer": BAD_REQUEST,
+        "committee": BAD_REQUEST,
+        "admin": BAD_REQUEST,
+    },
+    "/password": {"anonymous": LOGIN, "activist": OK, "reviewer": OK, "committee": OK, "admin": OK},
+    "/api/v1/me": {
+        "anonymous": UNAUTHORIZED,
+        "activist": OK,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
+    "/api/v1/submissions": {
+        "anonymous": UNAUTHORIZED,
+        "activist": OK,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
 }
 # Routes open to everyone, tested elsewhere (test_auth, test_openapi).
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}
@@ -63,8 +113,11 @@ CASES = [(path, role, expected) for path, row in ACCESS.items() for role, expect
 
 
 def test_table_covers_every_route(app):
-    routes = {rule.rule for rule in app.url_map.iter_rules()
-              if "GET" in rule.methods and not rule.arguments and rule.endpoint not in PUBLIC}
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in PUBLIC
+    }
     missing = routes - set(ACCESS)
     assert not missing, f"add these routes to ACCESS in {__file__}: {sorted(missing)}"
     assert set(ACCESS) <= routes, "ACCESS lists routes that no longer exist"
@@ -75,12 +128,15 @@ def test_table_covers_every_role():
         assert set(row) == set(ROLES), path
 
 
-@pytest.mark.parametrize(("path", "role", "expected"), CASES,
-                         ids=[f"{p}-{r}" for p, r, _ in CASES])
+@pytest.mark.parametrize(("path", "role", "expected"), CASES, ids=[f"{p}-{r}" for p, r, _ in CASES])
 def test_access(client, path, role, expected):
     if role != "anonymous":
-        assert client.post("/login", data={"username": USERNAMES[role],
-                                           "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/login", data={"username": USERNAMES[role], "password": PASSWORD}
+            ).status_code
+            == 302
+        )
     resp = client.get(path)
     if expected == LOGIN:
         assert resp.status_code == 302
@@ -133,6 +189,7 @@ def test_token_does_not_leak_to_later_requests(client, token_for):
 
 # -- the submission helpers -----------------------------------------------------------------
 
+
 @pytest.fixture
 def submissions(people):
     """A draft for a1 (一支部) and one for a2 (二支部)."""
@@ -155,8 +212,11 @@ READABLE = {
 @pytest.mark.parametrize(("who", "readable"), READABLE.items())
 def test_visible_submissions(people, submissions, who, readable):
     user = people[who]
-    ids = set(db.session.scalars(visible_submissions(user).with_only_columns(
-        submissions["a1"].__class__.id)))
+    ids = set(
+        db.session.scalars(
+            visible_submissions(user).with_only_columns(submissions["a1"].__class__.id)
+        )
+    )
     assert ids == {submissions[name].id for name in readable}
 
 
@@ -212,5 +272,6 @@ def test_reviewer_without_branches_sees_nothing(people, submissions):
 
 def test_reviewer_of_two_branches_sees_both(people, submissions):
     both = accounts.create_user("r4", "周老师", "reviewer", PASSWORD, ["一支部", "二支部"])
-    assert {s.id for s in db.session.scalars(visible_submissions(both))} == \
-        {s.id for s in submissions.values()}
+    assert {s.id for s in db.session.scalars(visible_submissions(both))} == {
+        s.id for s in submissions.values()
+    }

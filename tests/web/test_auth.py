@@ -1,4 +1,5 @@
 """Login, logout, forced password change, cookies, hashes and the Chinese UI."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,12 @@ from review.services import accounts
 from tests.fixtures.app import PASSWORD
 
 # Each role's home page and a heading it shows; the one place to change when homes move.
-HOMES = {"a1": ("/my/", "我的思想汇报"), "r1": ("/reviews/", "审阅队列"),
-         "c1": ("/committee/", "党委工作台"), "admin": ("/admin/", "系统管理")}
+HOMES = {
+    "a1": ("/my/", "我的思想汇报"),
+    "r1": ("/reviews/", "审阅队列"),
+    "c1": ("/committee/", "党委工作台"),
+    "admin": ("/admin/", "系统管理"),
+}
 ACTIVIST_HOME, REVIEWER_HOME = HOMES["a1"][0], HOMES["r1"][0]
 NEW_PASSWORD = "brand-new-pass-1"
 
@@ -132,8 +137,9 @@ def test_login_follows_safe_next(client, people):
 
 @pytest.mark.parametrize("target", ["http://evil.example/", "//evil.example/x", "queue"])
 def test_login_refuses_open_redirect(client, people, target):
-    resp = client.post("/login", query_string={"next": target},
-                       data={"username": "r1", "password": PASSWORD})
+    resp = client.post(
+        "/login", query_string={"next": target}, data={"username": "r1", "password": PASSWORD}
+    )
     assert resp.location == "/"
 
 
@@ -165,6 +171,7 @@ def test_logout_needs_post(client, auth, people):
 
 # -- forced password change ---------------------------------------------------------------
 
+
 @pytest.fixture
 def imported(people):
     """An activist imported from a roster, still on the one-time password."""
@@ -177,8 +184,10 @@ def imported(people):
 
 
 def _change(client, current, new, confirm=None):
-    return client.post("/password", data={"current": current, "new": new,
-                                          "confirm": new if confirm is None else confirm})
+    return client.post(
+        "/password",
+        data={"current": current, "new": new, "confirm": new if confirm is None else confirm},
+    )
 
 
 def test_first_login_goes_to_password_change(client, auth, imported):
@@ -215,11 +224,14 @@ def test_wrong_current_password(client, auth, imported):
     assert db.session.get(User, imported.id).must_change_password
 
 
-@pytest.mark.parametrize(("new", "confirm", "message"), [
-    ("short", "short", "新密码至少需要 8 个字符。"),
-    (NEW_PASSWORD, "something-else", "两次输入的新密码不一致。"),
-    ("one-time-pw", "one-time-pw", "新密码不能与当前密码相同。"),
-])
+@pytest.mark.parametrize(
+    ("new", "confirm", "message"),
+    [
+        ("short", "short", "新密码至少需要 8 个字符。"),
+        (NEW_PASSWORD, "something-else", "两次输入的新密码不一致。"),
+        ("one-time-pw", "one-time-pw", "新密码不能与当前密码相同。"),
+    ],
+)
 def test_bad_new_password(client, auth, imported, new, confirm, message):
     auth.login("2024009", "one-time-pw")
     resp = _change(client, "one-time-pw", new, confirm)
@@ -251,6 +263,7 @@ def test_password_page_needs_login(client):
 
 # -- cookies and hashes --------------------------------------------------------------------
 
+
 def _session_cookie(resp) -> str:
     cookies = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session=")]
     assert cookies, resp.headers
@@ -267,8 +280,9 @@ def test_session_cookie_flags(client, auth, people):
 def test_session_cookie_secure_when_configured(make_app, people):
     app = make_app(SESSION_COOKIE_SECURE=True)
     client = app.test_client()
-    resp = client.post("/login", data={"username": "a1", "password": PASSWORD},
-                       base_url="https://localhost")
+    resp = client.post(
+        "/login", data={"username": "a1", "password": PASSWORD}, base_url="https://localhost"
+    )
     cookie = _session_cookie(resp)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -1,4 +1,5 @@
 """CSRF: forms and cookie-authenticated API writes need the token; bearer clients do not."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ def client(make_app, people):
 
 
 def _form_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, html
     return match.group(1)
 
@@ -34,8 +36,9 @@ def _meta_token(html: str) -> str:
 def _login(client, username="a1") -> str:
     """Log in through the form with its token; return the page token for later writes."""
     token = _form_token(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login", data={"username": username, "password": PASSWORD,
-                                       "csrf_token": token})
+    resp = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return _meta_token(client.get("/password").get_data(as_text=True))
 
@@ -49,8 +52,9 @@ def test_login_without_token_is_refused(client):
 
 def test_login_with_wrong_token_is_refused(client):
     client.get("/login")
-    resp = client.post("/login", data={"username": "a1", "password": PASSWORD,
-                                       "csrf_token": "forged"})
+    resp = client.post(
+        "/login", data={"username": "a1", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert resp.status_code == 400 and MESSAGE in resp.get_data(as_text=True)
 
 
@@ -73,8 +77,10 @@ def test_logout_with_token_works(client):
 
 def test_password_change_without_token_is_refused(client):
     _login(client)
-    resp = client.post("/password", data={"current": PASSWORD, "new": "another-pass-1",
-                                          "confirm": "another-pass-1"})
+    resp = client.post(
+        "/password",
+        data={"current": PASSWORD, "new": "another-pass-1", "confirm": "another-pass-1"},
+    )
     assert resp.status_code == 400
 
 

@@ -1,4 +1,5 @@
 """Login rate limiting, counted in Redis."""
+
 from __future__ import annotations
 
 from tests.fixtures.app import PASSWORD
@@ -49,8 +50,11 @@ def test_api_session_is_limited(client):
 def test_other_address_is_not_limited(client):
     for _ in range(6):
         _fail_login(client)
-    resp = client.post("/login", data={"username": "a1", "password": PASSWORD},
-                       environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    resp = client.post(
+        "/login",
+        data={"username": "a1", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
     assert resp.status_code == 302
 
 

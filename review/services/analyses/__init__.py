@@ -4,6 +4,7 @@ enqueue_analyses(version_id) queues the job (after a submission, and once its vi
 ready); run_analyses does the work and stores one Analysis row per kind; analyses_json
 shows each viewer what their role may see.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,17 +25,25 @@ from review.services.media_errors import N_, flag_label
 log = logging.getLogger(__name__)
 
 JOB_FUNC = "workers.analyses.analyse_version"
-VERDICTS = {"reading": N_("照读"), "summary": N_("概述"), "different": N_("内容不同"),
-            "not_comparable": N_("无法比较")}
+VERDICTS = {
+    "reading": N_("照读"),
+    "summary": N_("概述"),
+    "different": N_("内容不同"),
+    "not_comparable": N_("无法比较"),
+}
 
 
 def _fingerprint(version: SubmissionVersion) -> str:
     video = version.video
     parts = [version.id, version.submitted_at is not None, version.paper_text or ""]
     if video is not None:
-        parts += [video.id, video.state, video.transcript_engine or "", len(video.segments),
-                  max((s.corrected_at.isoformat() for s in video.segments if s.corrected_at),
-                      default="")]
+        parts += [
+            video.id,
+            video.state,
+            video.transcript_engine or "",
+            len(video.segments),
+            max((s.corrected_at.isoformat() for s in video.segments if s.corrected_at), default=""),
+        ]
     return f"{zlib.crc32(repr(parts).encode('utf-8')):08x}"
 
 
@@ -51,8 +60,15 @@ def enqueue_analyses(version_id: int) -> str | None:
     duration = version.video.duration if version.video and version.video.duration else 600
     try:
         current_app.extensions["rq"]["default"].enqueue(
-            JOB_FUNC, version_id, job_id=job_id, unique=True, job_timeout=int(120 + duration),
-            result_ttl=3600, failure_ttl=7 * 86400, retry=Retry(max=2, interval=[30, 300]))
+            JOB_FUNC,
+            version_id,
+            job_id=job_id,
+            unique=True,
+            job_timeout=int(120 + duration),
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+            retry=Retry(max=2, interval=[30, 300]),
+        )
     except DuplicateJobError:
         return None
     except RedisError:
@@ -63,8 +79,9 @@ def enqueue_analyses(version_id: int) -> str | None:
 
 def enqueue_for_video(video_id: int) -> list[str]:
     """Queue the analyses of every version that holds a video (called when it becomes ready)."""
-    ids = db.session.scalars(select(SubmissionVersion.id).where(
-        SubmissionVersion.video_id == video_id)).all()
+    ids = db.session.scalars(
+        select(SubmissionVersion.id).where(SubmissionVersion.video_id == video_id)
+    ).all()
     return [job for job in (enqueue_analyses(i) for i in ids) if job]
 
 
@@ -112,17 +129,21 @@ def _speech(video: Video, segments: list) -> dict | None:
     source = video.audio_path or (video.original_path if video.probe.get("has_audio") else None)
     if source is None:
         return None
-    stats = measure_audio(media_path(source), video.duration or 0.0,
-                          timeout=60 + (video.duration or 600))
+    stats = measure_audio(
+        media_path(source), video.duration or 0.0, timeout=60 + (video.duration or 600)
+    )
     figures = speech_figures(stats, segments, len(timed_transcript(segments).chars))
-    video.flags = list(video.flags or []) + [f for f in figures.flags if f not in (video.flags or [])]
+    video.flags = list(video.flags or []) + [
+        f for f in figures.flags if f not in (video.flags or [])
+    ]
     return figures.as_dict()
 
 
 def store(version_id: int, kind: str, data: dict | list) -> Analysis:
     """Create or replace the stored result of one kind of analysis (no commit)."""
-    row = db.session.scalar(select(Analysis).where(Analysis.version_id == version_id,
-                                                   Analysis.kind == kind))
+    row = db.session.scalar(
+        select(Analysis).where(Analysis.version_id == version_id, Analysis.kind == kind)
+    )
     if row is None:
         row = Analysis(version_id=version_id, kind=kind)
         db.session.add(row)
@@ -155,14 +176,19 @@ def analyses_json(version: SubmissionVersion | None, viewer: User | None = None)
     if "oath" in data:
         out["oath"] = {**data["oath"], "message": oath_message(data["oath"])}
     if "speech" in data:
-        out["speech"] = {**data["speech"], "flags": [
-            {"code": f, "message": flag_label(f)} for f in data["speech"].get("flags", [])]}
+        out["speech"] = {
+            **data["speech"],
+            "flags": [
+                {"code": f, "message": flag_label(f)} for f in data["speech"].get("flags", [])
+            ],
+        }
     if staff and "consistency" in data:
         verdict = data["consistency"].get("verdict", "not_comparable")
         out["consistency"] = {**data["consistency"], "label": gettext(VERDICTS[verdict])}
     if staff and "similar" in data:
-        out["similar"] = similar.visible_entries(data["similar"], viewer,
-                                                 version.submission.activist_id)
+        out["similar"] = similar.visible_entries(
+            data["similar"], viewer, version.submission.activist_id
+        )
     return out
 
 
@@ -172,5 +198,7 @@ def oath_message(oath: dict) -> str:
         return gettext("未找到入党誓词")
     if oath.get("status") == "complete":
         return gettext("入党誓词完整")
-    return gettext("入党誓词有 %(n)d 句缺漏或与原文不同", n=sum(
-        p["status"] != "present" for p in oath.get("phrases", [])))
+    return gettext(
+        "入党誓词有 %(n)d 句缺漏或与原文不同",
+        n=sum(p["status"] != "present" for p in oath.get("phrases", [])),
+    )

@@ -1,4 +1,5 @@
 """Committee exports: XLSX, CSV, PDF assessment sheets and ZIP bundles, with shared helpers."""
+
 from __future__ import annotations
 
 import re

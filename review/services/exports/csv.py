@@ -1,9 +1,10 @@
 """The period table as CSV: UTF-8 with a BOM so that Excel on Chinese Windows reads it right."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from review.services.exports import neutralise
 from review.services.exports.rows import ExportTable
@@ -14,8 +15,8 @@ BOM = "\ufeff"
 def _line(values: list) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(
-        ["" if v is None else (f"{v:g}" if isinstance(v, float) else neutralise(v))
-         for v in values])
+        ["" if v is None else (f"{v:g}" if isinstance(v, float) else neutralise(v)) for v in values]
+    )
     return buffer.getvalue()
 
 

@@ -1,4 +1,5 @@
 """Exports that run as RQ jobs on queue `default`, writing under MEDIA_ROOT/exports/."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,12 @@ from review.services.exports.zip import bundle_name
 # running in another process is in a forked work horse and must not reuse inherited sockets.
 IMPORTED_BY_PID = os.getpid()
 KINDS = ("xlsx", "csv", "zip")
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8", "zip": "application/zip",
-        "pdf": "application/pdf"}
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+    "pdf": "application/pdf",
+}
 
 
 def export_dir() -> Path:
@@ -46,8 +50,9 @@ def download_name(period_id: int, branch_id: int | None, kind: str) -> tuple[str
     return f"{bundle_name(period, branch)}.{kind}", f"{ascii_name}.{kind}"
 
 
-def start_export(actor_id: int, kind: str, period_id: int, branch_id: int | None = None,
-                 ip: str | None = None) -> str:
+def start_export(
+    actor_id: int, kind: str, period_id: int, branch_id: int | None = None, ip: str | None = None
+) -> str:
     """Enqueue an export and audit it; return the job id."""
     if kind not in KINDS:
         raise ValidationError(_l("不支持的导出格式。"))
@@ -58,12 +63,31 @@ def start_export(actor_id: int, kind: str, period_id: int, branch_id: int | None
     job_id = f"export-{kind}-{period_id}-{branch_id or 0}-{uuid.uuid4().hex[:12]}"
     name, fallback = download_name(period_id, branch_id, kind)
     queue = current_app.extensions["rq"]["default"]
-    queue.enqueue("workers.exports.build_export", kind, period_id, branch_id, job_id=job_id,
-                  job_timeout=1800, result_ttl=86400, failure_ttl=86400,
-                  meta={"actor_id": actor_id, "progress": 0.0, "kind": kind,
-                        "filename": name, "fallback": fallback})
-    audit.record(actor_id, "export", "period", period_id,
-                 {"kind": kind, "branch_id": branch_id, "job_id": job_id, "via": "job"}, ip)
+    queue.enqueue(
+        "workers.exports.build_export",
+        kind,
+        period_id,
+        branch_id,
+        job_id=job_id,
+        job_timeout=1800,
+        result_ttl=86400,
+        failure_ttl=86400,
+        meta={
+            "actor_id": actor_id,
+            "progress": 0.0,
+            "kind": kind,
+            "filename": name,
+            "fallback": fallback,
+        },
+    )
+    audit.record(
+        actor_id,
+        "export",
+        "period",
+        period_id,
+        {"kind": kind, "branch_id": branch_id, "job_id": job_id, "via": "job"},
+        ip,
+    )
     return job_id
 
 
@@ -97,7 +121,12 @@ def export_status(job_id: str) -> ExportStatus:
     kind = job.meta.get("kind", "xlsx")
     path = export_path(job_id, kind)
     ready = status == "finished" and path.exists()
-    return ExportStatus(job_id=job_id, status=status, progress=float(job.meta.get("progress", 0)),
-                        kind=kind, filename=job.meta.get("filename", path.name),
-                        fallback=job.meta.get("fallback", path.name),
-                        path=path if ready else None)
+    return ExportStatus(
+        job_id=job_id,
+        status=status,
+        progress=float(job.meta.get("progress", 0)),
+        kind=kind,
+        filename=job.meta.get("filename", path.name),
+        fallback=job.meta.get("fallback", path.name),
+        path=path if ready else None,
+    )

@@ -3,6 +3,7 @@
 STSong-Light needs no font file: PDF readers substitute their own Song/Ming face, so the
 sheet renders on any machine that can show Chinese PDFs.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
-    KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 from sqlalchemy import select
 
@@ -42,12 +48,16 @@ def _font() -> str:
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=_font(), fontSize=10, leading=14.5, wordWrap="CJK")
-    return {"base": base,
-            "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
-            "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=6,
-                                 spaceAfter=3),
-            "small": ParagraphStyle("small", parent=base, fontSize=9, leading=13,
-                                    textColor=colors.HexColor("#555555"))}
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontSize=12.5, leading=18, spaceBefore=6, spaceAfter=3
+        ),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=9, leading=13, textColor=colors.HexColor("#555555")
+        ),
+    }
 
 
 def clock(seconds: float) -> str:
@@ -70,12 +80,16 @@ def excerpt_at(segments: list[TranscriptSegment], at: float) -> str:
     return best.text if best else ""
 
 
-def _grid(data: list[list], widths: list[float], header: bool = True,
-          heights: list[float] | None = None) -> Table:
+def _grid(
+    data: list[list], widths: list[float], header: bool = True, heights: list[float] | None = None
+) -> Table:
     table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0)
-    style = [("FONTNAME", (0, 0), (-1, -1), _font()), ("FONTSIZE", (0, 0), (-1, -1), 10),
-             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), _font()),
+        ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F3E3E3")))
     table.setStyle(TableStyle(style))
@@ -96,59 +110,106 @@ def assessment_pdf(submission_id: int) -> bytes:
     P = lambda text, style="base": Paragraph(escape(str(text)), st[style])  # noqa: E731
     story = [P(_("思想汇报考核表"), "title"), Spacer(1, 4 * mm)]
     branch = submission.activist.branch.name if submission.activist.branch else ""
-    story.append(_grid([
-        [P(_("汇报周期")), P(period.name), P(_("所在支部")), P(branch)],
-        [P(_("学号")), P(submission.activist.username), P(_("姓名")), P(submission.activist.name)],
-        [P(_("提交时间")), P(format_dt(version.submitted_at)), P(_("状态")),
-         P(label("submission", submission.state))],
-    ], [25 * mm, 60 * mm, 25 * mm, 60 * mm], header=False))
+    story.append(
+        _grid(
+            [
+                [P(_("汇报周期")), P(period.name), P(_("所在支部")), P(branch)],
+                [
+                    P(_("学号")),
+                    P(submission.activist.username),
+                    P(_("姓名")),
+                    P(submission.activist.name),
+                ],
+                [
+                    P(_("提交时间")),
+                    P(format_dt(version.submitted_at)),
+                    P(_("状态")),
+                    P(label("submission", submission.state)),
+                ],
+            ],
+            [25 * mm, 60 * mm, 25 * mm, 60 * mm],
+            header=False,
+        )
+    )
 
     reviews = submitted_reviews(version.id)[:2]
-    reviewers = {u.id: u.name for u in db.session.scalars(
-        select(User).where(User.id.in_([r.reviewer_id for r in reviews] or [-1])))}
+    reviewers = {
+        u.id: u.name
+        for u in db.session.scalars(
+            select(User).where(User.id.in_([r.reviewer_id for r in reviews] or [-1]))
+        )
+    }
     positions = dict(db.session.execute(select(Criterion.id, Criterion.position)).all())
     by_review = [{positions[s.criterion_id]: s for s in r.scores} for r in reviews]
     decision = get_decision(version.id)
     agreed = {positions[m.criterion_id]: m.points for m in decision.marks} if decision else {}
     story.append(P(_("评分"), "h2"))
-    head = [_("评分项"), _("满分")] + [_("审阅人%(n)d：%(name)s", n=i + 1,
-                                           name=reviewers.get(r.reviewer_id, ""))
-                                         for i, r in enumerate(reviews)] + [_("认定")]
+    head = (
+        [_("评分项"), _("满分")]
+        + [
+            _("审阅人%(n)d：%(name)s", n=i + 1, name=reviewers.get(r.reviewer_id, ""))
+            for i, r in enumerate(reviews)
+        ]
+        + [_("认定")]
+    )
     data = [[P(h) for h in head]]
     criteria = period.rubric_version.criteria
     for c in criteria:
-        data.append([P(c.title), _num(c.max_points)]
-                    + [_num(s[c.position].points) if c.position in s else "" for s in by_review]
-                    + [_num(agreed.get(c.position))])
+        data.append(
+            [P(c.title), _num(c.max_points)]
+            + [_num(s[c.position].points) if c.position in s else "" for s in by_review]
+            + [_num(agreed.get(c.position))]
+        )
     totals = [_num(sum(s.points or 0 for s in scores.values())) for scores in by_review]
     complete = agreed and all(c.position in agreed for c in criteria)
-    data.append([P(_("合计")), _num(period.rubric_version.max_total)] + totals
-                + [_num(sum(agreed.values())) if complete else ""])
+    data.append(
+        [P(_("合计")), _num(period.rubric_version.max_total)]
+        + totals
+        + [_num(sum(agreed.values())) if complete else ""]
+    )
     free = 170 * mm - 45 * mm - 15 * mm
     story.append(_grid(data, [45 * mm, 15 * mm] + [free / (len(reviews) + 1)] * (len(reviews) + 1)))
-    notes = [(c.title, s[c.position].note) for s in by_review for c in criteria
-             if c.position in s and s[c.position].note]
+    notes = [
+        (c.title, s[c.position].note)
+        for s in by_review
+        for c in criteria
+        if c.position in s and s[c.position].note
+    ]
     for title, note in notes:
         story.append(P(f"{title}：{note}", "small"))
 
     story.append(P(_("时间点评语"), "h2"))
     segments = version.video.segments if version.video is not None else []
-    comments = sorted(((c, reviewers.get(r.reviewer_id, "")) for r in reviews for c in r.comments),
-                      key=lambda pair: pair[0].at_seconds)
+    comments = sorted(
+        ((c, reviewers.get(r.reviewer_id, "")) for r in reviews for c in r.comments),
+        key=lambda pair: pair[0].at_seconds,
+    )
     if comments:
         rows = [[P(_("时间")), P(_("审阅人")), P(_("评语")), P(_("此时的讲话（转写）"))]]
         for comment, who in comments:
-            rows.append([clock(comment.at_seconds), P(who), P(comment.text),
-                         P(excerpt_at(segments, comment.at_seconds), "small")])
+            rows.append(
+                [
+                    clock(comment.at_seconds),
+                    P(who),
+                    P(comment.text),
+                    P(excerpt_at(segments, comment.at_seconds), "small"),
+                ]
+            )
         story.append(_grid(rows, [16 * mm, 24 * mm, 65 * mm, 65 * mm]))
         story.append(Spacer(1, 2 * mm))
     else:
         story.append(P(_("无。"), "small"))
     for review in reviews:
         if review.overall_comment:
-            story.append(P(_("%(name)s的总体评价：%(text)s",
-                             name=reviewers.get(review.reviewer_id, ""),
-                             text=review.overall_comment)))
+            story.append(
+                P(
+                    _(
+                        "%(name)s的总体评价：%(text)s",
+                        name=reviewers.get(review.reviewer_id, ""),
+                        text=review.overall_comment,
+                    )
+                )
+            )
 
     story.append(P(_("书面汇报摘要"), "h2"))
     text = " ".join((version.paper_text or "").split())
@@ -163,19 +224,32 @@ def assessment_pdf(submission_id: int) -> bytes:
     if decision and decision.released_at:
         story.append(P(_("发布时间：%(at)s", at=format_dt(decision.released_at)), "small"))
 
-    sign = [[P(_("审阅人签字：")), "", P(_("日期：")), ""],
-            [P(_("党委意见：")), "", "", ""],
-            [P(_("党委（盖章）：")), "", P(_("日期：")), ""]]
-    table = _grid(sign, [34 * mm, 61 * mm, 20 * mm, 55 * mm], header=False,
-                  heights=[11 * mm, 24 * mm, 11 * mm])
+    sign = [
+        [P(_("审阅人签字：")), "", P(_("日期：")), ""],
+        [P(_("党委意见：")), "", "", ""],
+        [P(_("党委（盖章）：")), "", P(_("日期：")), ""],
+    ]
+    table = _grid(
+        sign,
+        [34 * mm, 61 * mm, 20 * mm, 55 * mm],
+        header=False,
+        heights=[11 * mm, 24 * mm, 11 * mm],
+    )
     table.setStyle(TableStyle([("SPAN", (1, 1), (3, 1))]))
     story.append(KeepTogether([Spacer(1, 3 * mm), P(_("签字"), "h2"), table]))
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=_("思想汇报考核表 %(u)s %(n)s", u=submission.activist.username,
-                                    n=submission.activist.name),
-                            author="Huibao")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_(
+            "思想汇报考核表 %(u)s %(n)s", u=submission.activist.username, n=submission.activist.name
+        ),
+        author="Huibao",
+    )
     doc.build(story)
     return buffer.getvalue()

@@ -2,12 +2,13 @@
 
 Everything is read with a handful of bulk queries, so 2 000 activists take well under a second.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Callable
 
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
@@ -16,8 +17,17 @@ from sqlalchemy import select
 from review.extensions import db
 from review.labels import label
 from review.models import (
-    AgreedMark, Branch, Criterion, Decision, Period, Review, ReviewState, Role, Score,
-    Submission, User,
+    AgreedMark,
+    Branch,
+    Criterion,
+    Decision,
+    Period,
+    Review,
+    ReviewState,
+    Role,
+    Score,
+    Submission,
+    User,
 )
 from review.services.dashboard import current_versions
 from review.services.decisions import outcome_label
@@ -76,7 +86,9 @@ class ExportTable:
         """Return the column titles of the flat table (XLSX branch sheets and CSV)."""
         cols = [_("学号"), _("姓名"), _("支部"), _("状态")]
         for c in self.criteria:
-            cols += [_("%(title)s（审阅人%(n)d）", title=c.title, n=n + 1) for n in range(self.slots)]
+            cols += [
+                _("%(title)s（审阅人%(n)d）", title=c.title, n=n + 1) for n in range(self.slots)
+            ]
             cols.append(_("%(title)s（认定）", title=c.title))
         cols += [_("审阅人%(n)d总分", n=n + 1) for n in range(self.slots)]
         cols += [_("认定总分"), _("结论"), _("党委意见")]
@@ -133,15 +145,18 @@ def _slot(scores: list[dict], n: int) -> dict:
     return scores[n] if n < len(scores) else {}
 
 
-def build_table(period_id: int, branch_id: int | None = None,
-                submission_ids: list[int] | None = None) -> ExportTable:
+def build_table(
+    period_id: int, branch_id: int | None = None, submission_ids: list[int] | None = None
+) -> ExportTable:
     """Collect the export rows of a period, optionally one branch or a selection."""
     period = db.session.get(Period, period_id)
     criteria = list(period.rubric_version.criteria)
     branches = dict(db.session.execute(select(Branch.id, Branch.name)).all())
     users = select(User).where(User.role == Role.ACTIVIST.value)
-    subs = {s.activist_id: s for s in db.session.scalars(
-        select(Submission).where(Submission.period_id == period_id))}
+    subs = {
+        s.activist_id: s
+        for s in db.session.scalars(select(Submission).where(Submission.period_id == period_id))
+    }
     rows: dict[int, ExportRow] = {}
     for user in db.session.scalars(users.order_by(User.username)):
         sub = subs.get(user.id)
@@ -150,13 +165,18 @@ def build_table(period_id: int, branch_id: int | None = None,
             continue
         if submission_ids is not None and (sub is None or sub.id not in submission_ids):
             continue
-        rows[user.id] = ExportRow(username=user.username, name=user.name,
-                                  branch=branches.get(bid, ""), branch_id=bid,
-                                  state=sub.state if sub else "",
-                                  submission_id=sub.id if sub else None)
+        rows[user.id] = ExportRow(
+            username=user.username,
+            name=user.name,
+            branch=branches.get(bid, ""),
+            branch_id=bid,
+            state=sub.state if sub else "",
+            submission_id=sub.id if sub else None,
+        )
     activist_of = {s.id: a for a, s in subs.items()}
-    versions = {v.id: sid for sid, v in current_versions(period_id).items()
-                if activist_of.get(sid) in rows}
+    versions = {
+        v.id: sid for sid, v in current_versions(period_id).items() if activist_of.get(sid) in rows
+    }
     by_sub = {r.submission_id: r for r in rows.values() if r.submission_id}
     _fill_reviews(versions, by_sub)
     _fill_decisions(versions, by_sub)
@@ -174,9 +194,12 @@ def _fill_reviews(versions: dict[int, int], by_sub: dict[int, ExportRow]) -> Non
     reviews = db.session.execute(
         select(Review.id, Review.version_id, User.name, Review.submitted_at)
         .join(User, User.id == Review.reviewer_id)
-        .where(Review.version_id.in_(list(versions) or [-1]),
-               Review.state == ReviewState.SUBMITTED.value)
-        .order_by(Review.submitted_at, Review.id)).all()
+        .where(
+            Review.version_id.in_(list(versions) or [-1]),
+            Review.state == ReviewState.SUBMITTED.value,
+        )
+        .order_by(Review.submitted_at, Review.id)
+    ).all()
     slot_of: dict[int, tuple[ExportRow, int]] = {}
     for review_id, version_id, name, when in reviews:
         row = by_sub[versions[version_id]]
@@ -184,8 +207,10 @@ def _fill_reviews(versions: dict[int, int], by_sub: dict[int, ExportRow]) -> Non
         row.reviewers.append((name, when))
         row.scores.append({})
     scores = db.session.execute(
-        select(Score.review_id, Score.criterion_id, Score.points)
-        .where(Score.review_id.in_(list(slot_of) or [-1])))
+        select(Score.review_id, Score.criterion_id, Score.points).where(
+            Score.review_id.in_(list(slot_of) or [-1])
+        )
+    )
     for review_id, criterion_id, points in scores:
         row, slot = slot_of[review_id]
         row.scores[slot][positions[criterion_id]] = points
@@ -194,15 +219,23 @@ def _fill_reviews(versions: dict[int, int], by_sub: dict[int, ExportRow]) -> Non
 def _fill_decisions(versions: dict[int, int], by_sub: dict[int, ExportRow]) -> None:
     positions = _positions()
     decisions = db.session.execute(
-        select(Decision.id, Decision.version_id, Decision.outcome, Decision.comment,
-               Decision.released_at).where(Decision.version_id.in_(list(versions) or [-1]))).all()
+        select(
+            Decision.id,
+            Decision.version_id,
+            Decision.outcome,
+            Decision.comment,
+            Decision.released_at,
+        ).where(Decision.version_id.in_(list(versions) or [-1]))
+    ).all()
     row_of = {}
     for decision_id, version_id, outcome, comment, released_at in decisions:
         row = by_sub[versions[version_id]]
         row.outcome, row.comment, row.released_at = outcome, comment or "", released_at
         row_of[decision_id] = row
-    marks = db.session.execute(select(AgreedMark.decision_id, AgreedMark.criterion_id,
-                                      AgreedMark.points)
-                               .where(AgreedMark.decision_id.in_(list(row_of) or [-1])))
+    marks = db.session.execute(
+        select(AgreedMark.decision_id, AgreedMark.criterion_id, AgreedMark.points).where(
+            AgreedMark.decision_id.in_(list(row_of) or [-1])
+        )
+    )
     for decision_id, criterion_id, points in marks:
         row_of[decision_id].agreed[positions[criterion_id]] = points

@@ -1,4 +1,5 @@
 """Agreement between two reviewers: mean absolute difference and quadratic-weighted kappa."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

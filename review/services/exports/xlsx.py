@@ -1,9 +1,11 @@
 """The period workbook: a summary sheet with agreement statistics, then one sheet per branch."""
+
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
-from typing import IO, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import IO
 
 import xlsxwriter
 from flask_babel import gettext as _
@@ -16,8 +18,13 @@ from review.services.exports.stats import agreement
 
 STATES = ("", "draft", "submitted", "in_review", "reviewed", "released", "needs_revision")
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-           "strings_to_urls": False, "in_memory": False}
+OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "in_memory": False,
+}
 
 
 def text_width(value) -> int:
@@ -60,8 +67,9 @@ def _write_row(ws, row: int, values: list, fmt=None) -> None:
             ws.write_number(row, col, value, fmt)
 
 
-def _write_table(ws, header: list[str], rows: list[list], head_fmt, first: int = 0,
-                 min_width: int = 0) -> None:
+def _write_table(
+    ws, header: list[str], rows: list[list], head_fmt, first: int = 0, min_width: int = 0
+) -> None:
     for i, width in enumerate(_widths(header, rows)):
         ws.set_column(i, i, max(width, min_width))
     _write_row(ws, first, header, head_fmt)
@@ -73,8 +81,9 @@ def _write_table(ws, header: list[str], rows: list[list], head_fmt, first: int =
 def summary_rows(table: ExportTable) -> tuple[list[str], list[list]]:
     """Return the summary sheet's header and one row per branch plus a total row."""
     max_points = max((c.max_points for c in table.criteria), default=0)
-    header = [_("支部"), _("积极分子")] + [label("submission", s) if s else _("未提交")
-                                         for s in STATES]
+    header = [_("支部"), _("积极分子")] + [
+        label("submission", s) if s else _("未提交") for s in STATES
+    ]
     header += [_("已认定"), _("结果已发布"), _("双评份数"), _("总分平均绝对差"), _("加权Kappa")]
     groups: dict[str, list[ExportRow]] = {}
     for row in table.rows:
@@ -85,15 +94,24 @@ def summary_rows(table: ExportTable) -> tuple[list[str], list[list]]:
         stats = agreement(rows, table.positions, max_points)
         decided = sum(1 for r in rows if r.outcome)
         released = sum(1 for r in rows if r.released_at)
-        out.append([name or _("未分支部"), len(rows), *counts, decided, released,
-                    stats.double_marked,
-                    None if stats.mean_abs_difference is None else round(stats.mean_abs_difference, 2),
-                    None if stats.kappa is None else round(stats.kappa, 3)])
+        out.append(
+            [
+                name or _("未分支部"),
+                len(rows),
+                *counts,
+                decided,
+                released,
+                stats.double_marked,
+                None if stats.mean_abs_difference is None else round(stats.mean_abs_difference, 2),
+                None if stats.kappa is None else round(stats.kappa, 3),
+            ]
+        )
     return header, out
 
 
-def write_xlsx(table: ExportTable, target: str | IO[bytes],
-               progress: Callable[[float], None] | None = None) -> None:
+def write_xlsx(
+    table: ExportTable, target: str | IO[bytes], progress: Callable[[float], None] | None = None
+) -> None:
     """Write the workbook of table to a path or binary file."""
     wb = xlsxwriter.Workbook(target, OPTIONS)
     head_fmt = wb.add_format({"bold": True, "bg_color": "#F3E3E3", "valign": "vcenter"})
@@ -102,9 +120,17 @@ def write_xlsx(table: ExportTable, target: str | IO[bytes],
     ws = wb.add_worksheet(_("汇总"))
     ws.freeze_panes(4, 1)
     _write_row(ws, 0, [_("%(period)s 思想汇报考核汇总", period=table.period.name)], title_fmt)
-    _write_row(ws, 1, [_("导出时间：%(at)s", at=format_dt(datetime.now(timezone.utc)))])
-    _write_row(ws, 2, [_("平均绝对差：两位审阅人总分之差的平均；加权Kappa：两位审阅人逐项评分的"
-                         "二次加权一致性（1 为完全一致，0 为偶然一致）。")])
+    _write_row(ws, 1, [_("导出时间：%(at)s", at=format_dt(datetime.now(UTC)))])
+    _write_row(
+        ws,
+        2,
+        [
+            _(
+                "平均绝对差：两位审阅人总分之差的平均；加权Kappa：两位审阅人逐项评分的"
+                "二次加权一致性（1 为完全一致，0 为偶然一致）。"
+            )
+        ],
+    )
     _write_table(ws, header, rows, head_fmt, first=3, min_width=10)
     groups: dict[str, list[ExportRow]] = {}
     for row in table.rows:

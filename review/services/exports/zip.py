@@ -1,12 +1,14 @@
 """A ZIP for a period or a branch: the workbook, one PDF per activist and a manifest."""
+
 from __future__ import annotations
 
 import hashlib
 import io
 import json
 import zipfile
-from datetime import datetime, timezone
-from typing import IO, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import IO
 
 from review.extensions import db
 from review.models import Branch, Period
@@ -37,17 +39,24 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_zip(period_id: int, branch_id: int | None, target: str | IO[bytes],
-              progress: Callable[[float], None] | None = None,
-              table: ExportTable | None = None) -> dict:
+def write_zip(
+    period_id: int,
+    branch_id: int | None,
+    target: str | IO[bytes],
+    progress: Callable[[float], None] | None = None,
+    table: ExportTable | None = None,
+) -> dict:
     """Write the bundle to a path or binary file; return the manifest."""
     period = db.session.get(Period, period_id)
     branch = db.session.get(Branch, branch_id) if branch_id else None
     table = table or build_table(period_id, branch_id)
     base = bundle_name(period, branch)
-    manifest = {"period": period.name, "branch": branch.name if branch else None,
-                "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "files": []}
+    manifest = {
+        "period": period.name,
+        "branch": branch.name if branch else None,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": [],
+    }
     used: set[str] = set()
     sheets = [r for r in table.rows if r.submission_id and r.state not in ("", "draft")]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
@@ -55,16 +64,27 @@ def write_zip(period_id: int, branch_id: int | None, target: str | IO[bytes],
         def add(name: str, data: bytes, **extra) -> None:
             name = _unique(name, used)
             bundle.writestr(name, data)
-            manifest["files"].append({"name": name, "bytes": len(data),
-                                      "sha256": hashlib.sha256(data).hexdigest(), **extra})
+            manifest["files"].append(
+                {
+                    "name": name,
+                    "bytes": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    **extra,
+                }
+            )
 
         workbook = io.BytesIO()
         write_xlsx(table, workbook)
         add(f"{base}.xlsx", workbook.getvalue(), kind="xlsx")
         for done, row in enumerate(sheets, start=1):
             folder = "" if branch else safe_filename(row.branch or "未分支部") + "/"
-            add(folder + pdf_name(row.username, row.name), assessment_pdf(row.submission_id),
-                kind="pdf", username=row.username, student=row.name)
+            add(
+                folder + pdf_name(row.username, row.name),
+                assessment_pdf(row.submission_id),
+                kind="pdf",
+                username=row.username,
+                student=row.name,
+            )
             if progress and done % 10 == 0:
                 progress(done / (len(sheets) + 1))
         bundle.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))

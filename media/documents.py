@@ -17,13 +17,25 @@ MAX_TEXT_CHARS = 200_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt
 _ZIP_MAGIC = b"PK\x03\x04"
 _MAX_DOCX_XML = 50 * 2**20  # an unpacked document.xml larger than this is a zip bomb
+# All parts together, unpacked. python-docx reads every related part (images too) into memory,
+# so a 400 KB file with a 400 MB image of zeros cost the web process 842 MB. A real report
+# with photos of 20 MB (the upload limit) unpacks to about its own size: images do not deflate.
+MAX_DOCX_UNPACKED = 64 * 2**20
 
 
 class DocumentError(Exception):
     """A document that cannot be accepted; `code` is machine-readable, the web layer words it."""
 
     CODES = frozenset(
-        {"empty", "not_document", "legacy_doc", "encrypted", "corrupt", "too_many_pages"}
+        {
+            "empty",
+            "not_document",
+            "legacy_doc",
+            "encrypted",
+            "corrupt",
+            "too_many_pages",
+            "too_complex",
+        }
     )
 
     def __init__(self, code: str, detail: str = "") -> None:
@@ -86,7 +98,7 @@ def pdf_text(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> DocumentText:
 
 def _pdf_pages(data: bytes, max_pages: int) -> list[str]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -100,8 +112,10 @@ def _pdf_pages(data: bytes, max_pages: int) -> list[str]:
         return [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
+    except PyPdfError as exc:  # LimitReachedError included: a stream past pypdf's limits
+        code = "too_complex" if type(exc).__name__ == "LimitReachedError" else "corrupt"
+        raise DocumentError(code, repr(exc)[:500]) from exc
     except (
-        PdfReadError,
         ValueError,
         KeyError,
         TypeError,
@@ -135,6 +149,10 @@ def docx_text(data: bytes) -> DocumentText:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > _MAX_DOCX_XML:
                 raise DocumentError("corrupt", "document.xml too large")
+            # zipfile stops reading a member at its declared size, so the sum is a real bound.
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_DOCX_UNPACKED:
+                raise DocumentError("too_complex", f"parts unpack to {unpacked} bytes")
         document = docx.Document(io.BytesIO(data))
         parts = [p.text for p in document.paragraphs]
         for table in document.tables:

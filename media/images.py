@@ -7,7 +7,12 @@ import warnings
 from dataclasses import dataclass
 
 JPEG, PNG, WEBP, HEIC = "jpeg", "png", "webp", "heic"
-MAX_PIXELS = 60_000_000  # larger than any phone camera; bigger claims are decompression bombs
+# A 50 MP phone photo (8160x6144) passes. JPEGs are decoded at reduced size (libjpeg's DCT
+# scaling through Image.draft), so even those cost ~50 MB; PNG and WebP have no such path and
+# a 7740x7740 PNG of 190 KB cost 622 MB fully decoded, so they get a lower cap (a phone
+# screenshot is under 5 MP).
+MAX_PIXELS = 52_000_000
+MAX_PIXELS_LOSSLESS = 16_000_000
 MAX_SIDE = 3000  # stored pages are scaled down to this long side: readable, not wasteful
 JPEG_QUALITY = 85
 
@@ -77,8 +82,11 @@ def clean_photo(data: bytes, *, max_side: int = MAX_SIDE) -> Photo:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"]) as image:
-                if image.width * image.height > MAX_PIXELS:
+                cap = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_LOSSLESS
+                if image.width * image.height > cap:
                     raise ImageError("too_many_pixels", f"{image.width}x{image.height}")
+                if image.format == "JPEG":
+                    image.draft("RGB", (max_side, max_side))  # decode at 1/2, 1/4 or 1/8
                 image.load()
                 upright = ImageOps.exif_transpose(image)
     except ImageError:

@@ -59,6 +59,9 @@ class Config:
 
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
     UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
+    # Paper files are parsed in a child process under these limits (media/sandbox.py).
+    PAPER_PARSE_CPU_SECONDS = int(os.environ.get("PAPER_PARSE_CPU_SECONDS", "20"))
+    PAPER_PARSE_MEMORY_MB = int(os.environ.get("PAPER_PARSE_MEMORY_MB", "768"))
     MIN_DURATION = float(os.environ.get("MIN_DURATION", "5"))
     MAX_DURATION = float(os.environ.get("MAX_DURATION", "600"))
     RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))

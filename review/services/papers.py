@@ -17,8 +17,9 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from media.documents import MAX_PDF_PAGES, DocumentError, extract_text, sniff_document
-from media.images import ImageError, clean_photo
+from media.documents import MAX_PDF_PAGES, DocumentError, sniff_document
+from media.images import ImageError
+from media.sandbox import Limits, parse_document, parse_photo
 from review.exceptions import ConflictError, ValidationError
 from review.extensions import db
 from review.models import PaperFile, Period, SubmissionVersion
@@ -43,6 +44,10 @@ DOCUMENT_REASONS = {
     "encrypted": N_("这个 PDF 设置了密码，请去掉密码后再上传。"),
     "corrupt": N_("文件已损坏或无法打开，请重新导出后再上传。"),
     "too_many_pages": N_("PDF 页数过多（上限 %(n)d 页），请只上传书面思想汇报本身。"),
+    "too_complex": N_(
+        "这个文件过于复杂，无法在限定的时间和内存内读取。请在 Word 或 WPS 中删去大图片后"
+        "重新导出 PDF，或直接粘贴文字。"
+    ),
 }
 IMAGE_REASONS = {
     "empty": N_("第 %(n)d 张照片是空文件，请重新选择。"),
@@ -76,6 +81,15 @@ def paper_dir(version_id: int) -> Path:
 def file_path(paper_file: PaperFile) -> Path:
     """Return the absolute path of a stored paper file."""
     return Path(current_app.config["MEDIA_ROOT"]) / paper_file.path
+
+
+def parse_limits() -> Limits:
+    """Return the CPU and memory limits of the child process that parses paper files."""
+    config = current_app.config
+    return Limits(
+        cpu_seconds=int(config.get("PAPER_PARSE_CPU_SECONDS", 20)),
+        memory_bytes=int(config.get("PAPER_PARSE_MEMORY_MB", 768)) * 2**20,
+    )
 
 
 def has_paper(version: SubmissionVersion | None) -> bool:
@@ -140,7 +154,7 @@ def save_document(activist_id: int, period_id: int, upload: Upload) -> Submissio
             code="too_large",
         )
     try:
-        document = extract_text(upload.data)
+        document = parse_document(upload.data, parse_limits())
     except DocumentError as exc:
         raise ValidationError(
             gettext(DOCUMENT_REASONS[exc.code], n=MAX_PDF_PAGES), code=f"document_{exc.code}"
@@ -196,7 +210,7 @@ def save_photos(activist_id: int, period_id: int, uploads: list[Upload]) -> Subm
                 code="photo_too_large",
             )
         try:
-            cleaned.append(clean_photo(upload.data))
+            cleaned.append(parse_photo(upload.data, parse_limits()))
         except ImageError as exc:
             raise ValidationError(
                 gettext(IMAGE_REASONS[exc.code], n=number), code=f"photo_{exc.code}"

@@ -3,6 +3,16 @@
 (function () {
   "use strict";
 
+  // A file is parsed on the server before the page returns: say so, and stop a second click.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (f) {
+    f.addEventListener("submit", function () {
+      var button = f.querySelector('button[type="submit"]');
+      if (!button) return;
+      button.disabled = true;
+      button.textContent = f.getAttribute("data-busy");
+    });
+  });
+
   var form = document.getElementById("paper-form");
   var area = document.getElementById("paper-text");
   if (!form || !area) return;

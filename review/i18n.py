@@ -38,12 +38,16 @@ def _remember_locale() -> None:
 
 def lang_url(code: str) -> str:
     """Return the current page's URL with the UI language switched to code."""
+    from urllib.parse import urlencode
+
     from flask import url_for
 
     if request.endpoint is None or request.method != "GET":
         return f"?lang={code}"
-    args = {**request.view_args, **request.args.to_dict(), "lang": code}
-    return url_for(request.endpoint, **args)
+    query = urlencode({**request.args.to_dict(), "lang": code})
+    # Only the view arguments go through url_for: the query string is the client's, and
+    # names like `_method`, `_external` or `endpoint` mean something to url_for itself.
+    return f"{url_for(request.endpoint, **(request.view_args or {}))}?{query}"
 
 
 def format_dt(value: datetime | None, fmt: str = "medium") -> str:

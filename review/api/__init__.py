@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
-from review.auth import bearer_token
+from review.auth import is_token_authenticated
 from review.errors import error_response
 from review.extensions import csrf
 
@@ -23,7 +23,9 @@ def require_auth():
         return None
     if not current_user.is_authenticated:
         return error_response(401)
-    if request.method not in SAFE_METHODS and bearer_token(request) is None:
+    # Only a request that really authenticated by its token skips CSRF: a junk
+    # `Authorization` header next to a session cookie does not.
+    if request.method not in SAFE_METHODS and not is_token_authenticated():
         csrf.protect()
     return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, request
+from flask import Flask, Request, g, request
 from flask_babel import lazy_gettext as _l
 
 from review.extensions import db, login_manager
@@ -44,4 +44,11 @@ def _load_user_from_request(req: Request) -> User | None:
     token = bearer_token(req)
     if token is None or not request.path.startswith("/api/"):
         return None
-    return user_for_token(token)
+    user = user_for_token(token)
+    g.token_authenticated = user is not None
+    return user
+
+
+def is_token_authenticated() -> bool:
+    """Tell whether this request's user was signed in by a valid bearer token (not a cookie)."""
+    return bool(g.get("token_authenticated"))

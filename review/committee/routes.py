@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from review.access import get_submission_or_404, role_required, visible_submissions
+from review.auth.redirects import safe_next
 from review.committee import bp
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
@@ -109,13 +110,6 @@ def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
     return marks
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Return target when it is a path on this site (never another host)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @role_required(*COMMITTEE)
 def decide(submission_id: int):
@@ -140,7 +134,7 @@ def decide(submission_id: int):
         else:
             flash(_("已保存认定结果。发布前积极分子看不到。"), "success")
             return redirect(
-                _safe_next(request.form.get("next"))
+                safe_next(request.form.get("next"))
                 or url_for("committee.decide", submission_id=submission.id)
             )
     reviews = decisions.submitted_reviews(version.id)
@@ -168,7 +162,7 @@ def decide(submission_id: int):
         users=users,
         history=decisions.history(submission.id),
         outcome_label=decisions.outcome_label,
-        next=_safe_next(request.args.get("next")) or "",
+        next=safe_next(request.args.get("next")) or "",
     )
 
 

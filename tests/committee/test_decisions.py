@@ -141,3 +141,20 @@ def test_decide_page_validates_and_stays_on_site(marked, client, auth):
         follow_redirects=True,
     )
     assert "尚未认定全部分数和结论" in partial.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\\evil.example", "//evil.example"])
+def test_decide_next_uses_the_safe_redirect_rule(marked, client, auth, target):
+    sub1 = marked["sub1"]
+    crit = sub1.period.rubric_version.criteria[0]
+    auth.login("c1")
+    page = client.get(f"/committee/submissions/{sub1.id}", query_string={"next": target})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<input type="hidden" name="next" value="">' in html
+    assert '<a href="/committee/periods/' in html  # the back link is the default one
+    resp = client.post(
+        f"/committee/submissions/{sub1.id}",
+        data={f"mark-{crit.id}": "15", "outcome": "pass", "next": target},
+    )
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == f"/committee/submissions/{sub1.id}"

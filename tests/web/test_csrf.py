@@ -111,3 +111,13 @@ def test_bearer_api_write_needs_no_token(client):
 
 def test_csrf_disabled_in_default_test_app(app):
     assert app.config["WTF_CSRF_ENABLED"] is False
+
+
+def test_junk_bearer_header_does_not_skip_csrf(client):
+    """A cookie-authenticated write with `Authorization: Bearer junk` still needs the token."""
+    _login(client)
+    resp = client.delete("/api/v1/session", headers={"Authorization": "Bearer junk"})
+    assert resp.status_code == 400
+    assert resp.get_json() == {"error": {"code": "csrf", "message": MESSAGE}}
+    resp = client.post("/api/v1/submissions/1/submit", headers={"Authorization": "Bearer junk"})
+    assert resp.status_code == 400

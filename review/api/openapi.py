@@ -56,12 +56,45 @@ PATHS: dict[str, dict] = {
             "responses": {"204": _resp("revoked"), **_errors(401)},
         },
     },
+    "/api/v1/password": {
+        "post": {
+            "summary": "Change the caller's password; old tokens end, a new one is returned",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["current", "new"],
+                            "properties": {
+                                "current": {"type": "string"},
+                                "new": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _resp(
+                    "changed",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "token": {"type": "string"},
+                            "must_change_password": {"type": "boolean"},
+                        },
+                    },
+                ),
+                **_errors(400, 401),
+            },
+        }
+    },
     "/api/v1/me": {
         "get": {
             "summary": "The calling user",
             "responses": {
                 "200": _resp("user", {"$ref": "#/components/schemas/User"}),
-                **_errors(401),
+                **_errors(401, 403),
             },
         }
     },

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from review.api import bp
 from review.api.openapi import build_spec
-from review.auth import bearer_token
+from review.auth import bearer_token, is_token_authenticated
+from review.auth.routes import start_session
 from review.errors import error_response
 from review.extensions import limiter
 from review.services import accounts, tokens
@@ -41,6 +42,28 @@ def delete_session():
     if token:
         tokens.revoke_token(token)
     return "", 204
+
+
+@bp.post("/password")
+def change_password():
+    """Change the caller's password; every old token and session ends, a new token is returned."""
+    data = request.get_json(silent=True)
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("current"), str)
+        or not isinstance(data.get("new"), str)
+    ):
+        return error_response(
+            400, "invalid", _("请提供 JSON 格式的 current（当前密码）和 new（新密码）。")
+        )
+    user = current_user._get_current_object()
+    accounts.change_password(user.id, data["current"], data["new"])
+    body = {"must_change_password": False}
+    if is_token_authenticated():
+        body["token"] = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])
+    else:
+        start_session(user)
+    return jsonify(body)
 
 
 @bp.get("/me")

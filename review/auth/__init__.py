@@ -26,8 +26,15 @@ def init_app(app: Flask) -> None:
     login_manager.request_loader(_load_user_from_request)
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """Load the session's user unless its session version has moved on since it was signed."""
+    row_id, _, version = session_id.partition(".")
+    if not row_id.isdigit() or not version.isdigit():
+        return None  # a cookie from before session versions, or forged
+    user = db.session.get(User, int(row_id))
+    if user is None or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 def bearer_token(req: Request) -> str | None:

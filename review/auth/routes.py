@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from review.auth.redirects import safe_next
 from review.exceptions import ValidationError
 from review.extensions import limiter
+from review.models import User
 from review.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +42,7 @@ def login():
         if user is None:
             flash(_("学号/工号或密码不正确。"), "danger")
         else:
-            login_user(user)
+            start_session(user)
             if user.must_change_password:
                 flash(_("首次登录请先修改初始密码。"), "warning")
                 return redirect(url_for("auth.change_password"))
@@ -40,9 +50,20 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def start_session(user: User) -> None:
+    """Sign user in on a fresh session: nothing from before the login is carried over."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign the user out."""
+    """Sign the user out; the cookie from before stops working even if someone copied it."""
+    if current_user.is_authenticated:
+        accounts.log_out_everywhere(current_user.id)
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
@@ -61,6 +82,9 @@ def change_password():
         except ValidationError as exc:
             flash(str(exc.message), "danger")
         else:
+            start_session(
+                current_user._get_current_object()
+            )  # the change ended every session, this one included
             flash(_("密码已修改。"), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

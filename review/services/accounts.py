@@ -10,6 +10,7 @@ from sqlalchemy import select
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
+from review.services.tokens import revoke_all
 
 MIN_PASSWORD = 8
 
@@ -88,7 +89,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def change_password(user_id: int, current: str, new: str) -> None:
-    """Change a user's password after checking the current one."""
+    """Change a user's password after checking the current one; end all its sessions."""
     user = db.session.get(User, user_id)
     if user is None or not user.check_password(current):
         raise ValidationError(_l("当前密码不正确。"))
@@ -97,4 +98,19 @@ def change_password(user_id: int, current: str, new: str) -> None:
         raise ValidationError(_l("新密码不能与当前密码相同。"))
     user.set_password(new)
     user.must_change_password = False
+    end_sessions(user)
     db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """End every session cookie and API token of user (the caller commits)."""
+    user.end_sessions()
+    revoke_all(user.id)
+
+
+def log_out_everywhere(user_id: int) -> None:
+    """End the user's sessions on every device (logout: a copied cookie stops working too)."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.end_sessions()
+        db.session.commit()

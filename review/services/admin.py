@@ -14,7 +14,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period, Role, User, Video, VideoState
-from review.services import audit, pipeline
+from review.services import accounts, audit, pipeline
 from review.services.periods import _local_dt
 
 
@@ -55,6 +55,8 @@ def set_active(user_id: int, active: bool, actor_id: int | None = None) -> User:
     if not active and user.id == actor_id:
         raise ConflictError(_l("不能停用自己的账号。"))
     user.active = active
+    if not active:
+        accounts.end_sessions(user)
     audit.record(actor_id, "activate" if active else "deactivate", "user", user.id, commit=False)
     db.session.commit()
     return user
@@ -66,6 +68,7 @@ def reset_password(user_id: int, actor_id: int | None = None) -> str:
     password = secrets.token_urlsafe(9)
     user.set_password(password)
     user.must_change_password = True
+    accounts.end_sessions(user)
     audit.record(actor_id, "reset_password", "user", user.id, commit=False)
     db.session.commit()
     return password

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from review.extensions import db
 from review.models import ApiToken, User
@@ -41,3 +41,8 @@ def revoke_token(token: str) -> None:
     if row is not None:
         db.session.delete(row)
         db.session.commit()
+
+
+def revoke_all(user_id: int) -> None:
+    """Delete every token of a user (the caller commits)."""
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))

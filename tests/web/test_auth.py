@@ -207,7 +207,10 @@ def test_pages_redirect_until_changed(client, auth, imported, path):
 
 def test_api_is_not_redirected_while_change_pending(client, auth, imported):
     auth.login("2024009", "one-time-pw")
-    assert client.get("/api/v1/me").status_code == 200
+    resp = client.get("/api/v1/me")
+    assert (
+        resp.status_code == 403 and resp.get_json()["error"]["code"] == "password_change_required"
+    )
 
 
 def test_logout_allowed_while_change_pending(client, auth, imported):

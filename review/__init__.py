@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from review.auth.routes import bp as auth_bp
     from review.cli import bp as cli_bp
     from review.committee import bp as committee_bp
+    from review.health import bp as health_bp
     from review.main import bp as main_bp
     from review.reviews import bp as reviews_bp
     from review.search import bp as search_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(committee_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cli_bp)
+    app.register_blueprint(health_bp)
     errors.init_app(app)
 
 

@@ -79,6 +79,15 @@ class Config:
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", False)
 
+    # Worker liveness: an idle worker heartbeats every WORKER_TTL - 15 s, a busy one every
+    # JOB_HEARTBEAT_TTL / 3 s; a job whose worker missed JOB_HEARTBEAT_TTL is retried.
+    WORKER_TTL = int(os.environ.get("WORKER_TTL", "60"))
+    JOB_HEARTBEAT_TTL = int(os.environ.get("JOB_HEARTBEAT_TTL", "30"))
+    RECONCILE_SECONDS = float(os.environ.get("RECONCILE_SECONDS", "60"))
+    HEALTH_MIN_FREE_BYTES = int(os.environ.get("HEALTH_MIN_FREE_BYTES", str(2 * 1024**3)))
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")  # Bearer token accepted by /metrics
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128")  # networks, no token
+
 
 class ProductionConfig(Config):
     """Production: secrets and services must be configured explicitly."""

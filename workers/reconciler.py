@@ -1,18 +1,20 @@
 """A loop beside each worker that reconciles the pipeline every minute.
 
-It runs in a spawned child of the worker (not a thread: RQ forks work horses, and forking
-with a busy thread risks deadlocks) and keeps no state in Redis, so it survives Redis
-losing everything; a Redis lock keeps several worker hosts from reconciling at once.
+It runs in a spawned child of the worker and keeps no state in Redis, so it survives Redis
+losing everything; a Redis lock keeps several worker hosts from reconciling at once. Every
+few seconds it also lets RQ retry the jobs of workers that died mid-job (their heartbeat
+expired), and it ends as soon as its worker is gone, so it never outlives it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import time
 
 from flask import Flask
-import contextlib
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +54,40 @@ def run_once(app: Flask) -> dict[str, int] | None:
                     lock.release()
 
 
-def _loop(interval: float) -> None:
+def sweep_abandoned(app: Flask) -> None:
+    """Let RQ retry (or fail) the started jobs whose worker stopped heartbeating."""
+    from redis.exceptions import RedisError
+    from rq.registry import StartedJobRegistry
+
+    with app.app_context():
+        try:
+            for queue in app.extensions["rq"].values():
+                StartedJobRegistry(queue=queue).cleanup()
+        except RedisError:
+            log.warning("redis unavailable; abandoned jobs are swept later")
+
+
+def _loop(interval: float, parent: int) -> None:
     from review import create_app
 
     app = create_app()
-    while True:
-        time.sleep(interval)
-        run_once(app)
+    sweep_every = max(1.0, min(interval, app.config["JOB_HEARTBEAT_TTL"] / 3))
+    next_sweep, next_run = time.monotonic(), time.monotonic() + interval
+    while os.getppid() == parent:  # the worker died (even by SIGKILL): so do we
+        moment = time.monotonic()
+        if moment >= next_sweep:
+            sweep_abandoned(app)
+            next_sweep = moment + sweep_every
+        if moment >= next_run:
+            run_once(app)
+            next_run = moment + interval
+        time.sleep(0.5)
 
 
 def start(interval: float = 60.0) -> multiprocessing.Process:
     """Start the reconcile loop in a spawned daemon process."""
     process = multiprocessing.get_context("spawn").Process(
-        target=_loop, args=(interval,), name="reconciler", daemon=True
+        target=_loop, args=(interval, os.getpid()), name="reconciler", daemon=True
     )
     process.start()
     return process

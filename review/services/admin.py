@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from rq import Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period, Role, User, Video, VideoState
 from review.services import accounts, audit, pipeline
+from review.services.health import WorkerBeat, worker_heartbeats
 from review.services.periods import _local_dt
 
 
@@ -150,17 +150,16 @@ class QueueInfo:
     failed: int
 
 
-def queue_overview() -> tuple[list[QueueInfo], list[Worker]]:
-    """Return the RQ queues' counts and the workers connected to Redis."""
+def queue_overview() -> tuple[list[QueueInfo], list[WorkerBeat]]:
+    """Return the RQ queues' counts and the registered workers with their heartbeats."""
     queues = current_app.extensions["rq"]
-    connection = current_app.extensions["redis"]
     info = [
         QueueInfo(
             name, q.count, StartedJobRegistry(queue=q).count, FailedJobRegistry(queue=q).count
         )
         for name, q in queues.items()
     ]
-    return info, list(Worker.all(connection=connection))
+    return info, worker_heartbeats()
 
 
 def new_password() -> str:

@@ -39,7 +39,7 @@ from review.extensions import db
 from review.models import Period, Role, Upload, User, Video, VideoState
 from review.models._common import utcnow
 from review.queues import get_redis
-from review.services import pipeline, submissions
+from review.services import metrics, pipeline, submissions
 from review.tus import files
 
 log = logging.getLogger(__name__)
@@ -319,6 +319,7 @@ def _receive(
             # Committed while the file is still locked, so no writer can cut these bytes.
             if got.written and not _set_offset(upload_id, start, start + got.written):
                 raise OffsetMismatchError(_l("上传进度不一致，请刷新后继续上传。"))
+            metrics.add_upload_bytes(got.written)
     except files.BusyError as exc:
         raise UploadLockedError(_l("该视频正在另一个窗口或设备上上传，请稍后重试。")) from exc
     except files.ShortFileError as exc:

@@ -161,8 +161,6 @@ def revise(period_id: int):
 def version(submission_id: int, number: int):
     """An earlier version, read-only, with its released feedback."""
     submission = get_submission_or_404(submission_id)
-    if submission.activist_id != current_user.id:
-        abort(404)
     found = db.session.scalar(
         select(SubmissionVersion).where(
             SubmissionVersion.submission_id == submission.id, SubmissionVersion.number == number

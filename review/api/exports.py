@@ -8,7 +8,7 @@ from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from review.access import get_submission_or_404
+from review.access import get_version_or_404
 from review.api import bp
 from review.api.openapi import register
 from review.errors import error_response
@@ -25,7 +25,7 @@ from review.services.exports.zip import pdf_name, write_zip
 
 
 def _refused():
-    if not current_user.has_role(Role.COMMITTEE, Role.ADMIN):
+    if not current_user.has_role(Role.COMMITTEE):
         return error_response(403, "forbidden", _("只有党委/组织部可以导出考核文件。"))
     return None
 
@@ -90,9 +90,7 @@ def assessment_sheet(submission_id: int):
     refused = _refused()
     if refused:
         return refused
-    submission = get_submission_or_404(submission_id)
-    if submission.current is None or submission.current.submitted_at is None:
-        return error_response(404, "not_submitted", _("该汇报尚未提交，没有考核表。"))
+    submission = get_version_or_404(submission_id).submission
     data = assessment_pdf(submission.id)
     audit.record(
         current_user.id,
@@ -132,7 +130,7 @@ def _errs() -> dict:
         str(c): {"description": d, "content": {"application/json": {"schema": _ERR}}}
         for c, d in (
             (401, "not logged in"),
-            (403, "not committee/admin"),
+            (403, "not committee"),
             (404, "no such period, branch or submission"),
         )
     }
@@ -160,7 +158,7 @@ for _kind, _mime, _what in (
         f"/api/v1/periods/{{period_id}}/export.{_kind}",
         {
             "get": {
-                "summary": f"Committee export of a period as {_kind.upper()} (committee and admins only)",
+                "summary": f"Committee export of a period as {_kind.upper()} (committee only)",
                 "parameters": _PERIOD,
                 "responses": {"200": _file(_mime, _what), **_errs()},
             }
@@ -170,7 +168,7 @@ register(
     "/api/v1/submissions/{submission_id}/assessment.pdf",
     {
         "get": {
-            "summary": "One activist's assessment sheet (committee and admins only)",
+            "summary": "One activist's assessment sheet (committee only)",
             "parameters": [
                 {
                     "name": "submission_id",

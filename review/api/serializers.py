@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from review.models import Submission, Video
+from review.models import Submission, SubmissionVersion, Video
 from review.services.media_errors import flag_label, reason
 
 
@@ -46,9 +46,14 @@ def video_json(video: Video | None) -> dict | None:
     return data
 
 
-def submission_json(submission: Submission, *, detail: bool = False) -> dict:
-    """Serialise a submission; detail adds the video and its transcript."""
-    version = submission.current
+def submission_json(
+    submission: Submission, *, detail: bool = False, version: SubmissionVersion | None = None
+) -> dict:
+    """Serialise a submission as of version (default: its newest); detail adds the transcript.
+
+    Callers pass the version the reader may read (access.readable_version).
+    """
+    version = version or submission.current
     data = {
         "id": submission.id,
         "state": submission.state,

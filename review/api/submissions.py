@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
-from review.access import get_submission_or_404, visible_submissions
+from review.access import get_version_or_404, readable_version, visible_submissions
 from review.api import bp
 from review.api.openapi import register
 from review.api.serializers import submission_json
@@ -23,13 +23,16 @@ def list_submissions():
     if request.args.get("state"):
         stmt = stmt.where(Submission.state == request.args["state"])
     rows = db.session.scalars(stmt.order_by(Submission.id).limit(500))
-    return jsonify(submissions=[submission_json(s) for s in rows])
+    return jsonify(
+        submissions=[submission_json(s, version=readable_version(current_user, s)) for s in rows]
+    )
 
 
 @bp.get("/submissions/<int:submission_id>")
 def get_submission(submission_id: int):
     """Return one submission with its video processing state and transcript."""
-    return jsonify(submission_json(get_submission_or_404(submission_id), detail=True))
+    version = get_version_or_404(submission_id)
+    return jsonify(submission_json(version.submission, detail=True, version=version))
 
 
 _SUB = {"$ref": "#/components/schemas/Submission"}
@@ -37,7 +40,8 @@ register(
     "/api/v1/submissions",
     {
         "get": {
-            "summary": "The caller's submissions (activist: own; reviewer: their branches; committee: all)",
+            "summary": "The caller's submissions (activist: own, drafts too; reviewer: the"
+            " submitted ones of their branches; committee: all submitted ones; admin: none)",
             "parameters": [
                 {"name": "period", "in": "query", "schema": {"type": "integer"}},
                 {

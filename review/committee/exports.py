@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -16,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from review.access import get_submission_or_404, role_required
+from review.access import get_version_or_404, role_required
 from review.committee import bp
 from review.committee.routes import COMMITTEE
 from review.exceptions import HuibaoError
@@ -86,9 +85,7 @@ def export_download(job_id: str):
 @role_required(*COMMITTEE)
 def assessment(submission_id: int):
     """Download one activist's assessment sheet."""
-    submission = get_submission_or_404(submission_id)
-    if submission.current is None or submission.current.submitted_at is None:
-        abort(404)
+    submission = get_version_or_404(submission_id).submission
     data = assessment_pdf(submission.id)
     audit.record(
         current_user.id, "export", "submission", submission.id, {"kind": "pdf"}, request.remote_addr

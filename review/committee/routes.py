@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from review.access import get_submission_or_404, role_required, visible_submissions
+from review.access import get_version_or_404, role_required, visible_submissions
 from review.auth.redirects import safe_next
 from review.committee import bp
 from review.exceptions import HuibaoError, ValidationError
@@ -16,7 +16,7 @@ from review.models import Branch, Criterion, Period, Role, Submission, User
 from review.services import dashboard as board
 from review.services import decisions
 
-COMMITTEE = (Role.COMMITTEE, Role.ADMIN)
+COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
 STATES = ("draft", "submitted", "in_review", "reviewed", "released", "needs_revision")
 
 
@@ -114,10 +114,8 @@ def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
 @role_required(*COMMITTEE)
 def decide(submission_id: int):
     """Both reviews side by side; the committee's agreed marks, outcome and comment."""
-    submission = get_submission_or_404(submission_id)
-    version = submission.current
-    if version is None or version.submitted_at is None:
-        abort(404)
+    version = get_version_or_404(submission_id)
+    submission = version.submission
     criteria = submission.period.rubric_version.criteria
     if request.method == "POST":
         try:

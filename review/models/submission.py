@@ -50,6 +50,11 @@ class Submission(db.Model):
         """Return the newest version."""
         return self.versions[-1] if self.versions else None
 
+    @property
+    def latest_submitted(self) -> SubmissionVersion | None:
+        """Return the newest submitted version (what anyone but the activist may read)."""
+        return next((v for v in reversed(self.versions) if v.submitted_at is not None), None)
+
 
 class SubmissionVersion(db.Model):
     """One version of a submission: a video and a paper report, frozen when submitted."""

@@ -12,11 +12,11 @@ from flask_login import current_user
 from review.exceptions import HuibaoError
 from review.models import Role
 
-STAFF = (Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+STAFF = (Role.REVIEWER, Role.COMMITTEE)  # admins manage; they read no report
 
 
 def staff_only(view: Callable) -> Callable:
-    """Allow reviewers, committee and admins; answer 403 to everyone else, anonymous included.
+    """Allow reviewers and the committee; answer 403 to everyone else, anonymous included.
 
     Media and autosave requests come from <video>, <img> and fetch(): a redirect to the login
     page would only be misread as a broken file, so they get a plain refusal.

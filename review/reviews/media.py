@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 
 from media.vtt import render_vtt
-from review.access import get_submission_or_404
+from review.access import get_version_or_404
 from review.extensions import db
 from review.models import PaperFile, SubmissionVersion
 from review.reviews import bp
@@ -79,10 +79,7 @@ def unsatisfiable(length: int) -> Response | None:
 
 
 def _version(submission_id: int) -> SubmissionVersion:
-    submission = get_submission_or_404(submission_id)
-    if submission.current is None or submission.current.submitted_at is None:
-        abort(404)  # drafts are served to their activist by the activist area, not here
-    return submission.current
+    return get_version_or_404(submission_id)  # a draft is its activist's: never served here
 
 
 def _audit(submission_id: int, what: str) -> None:

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from flask import url_for
 
+from review.access import can_write_version
 from review.i18n import format_dt
-from review.models import Review, ReviewState, Submission, User
+from review.models import Review, ReviewState, SubmissionVersion, User
 from review.services.media_errors import flag_label
 from review.services.reviews import overdue_days
 
@@ -17,10 +18,12 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
-def page_context(submission: Submission, review: Review | None, viewer: User, at: datetime) -> dict:
-    """Return the template context of the review page."""
-    version = submission.current
-    video = version.video if version else None
+def page_context(
+    version: SubmissionVersion, review: Review | None, viewer: User, at: datetime
+) -> dict:
+    """Return the template context of the review page for the version the viewer reads."""
+    submission = version.submission
+    video = version.video
     criteria = list(submission.period.rubric_version.criteria)
     scores = {s.criterion_id: s for s in review.scores} if review else {}
     editable = review is not None and review.state == ReviewState.DRAFT.value
@@ -31,7 +34,7 @@ def page_context(submission: Submission, review: Review | None, viewer: User, at
         "review_id": review.id if review else None,
         "revision": review.revision if review else None,
         "editable": editable,
-        "can_correct": viewer.has_role("reviewer", "committee"),
+        "can_correct": can_write_version(viewer, version),
         "urls": {
             "save": url_for("reviews.save", submission_id=sid),
             "submit": url_for("reviews.submit", submission_id=sid),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from review.access import get_submission_or_404, role_required
+from review.access import get_submission_or_404, get_version_or_404, role_required
 from review.errors import error_response
 from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
 from review.extensions import db
@@ -71,13 +71,11 @@ def next_ungraded():
 
 
 @bp.get("/<int:submission_id>")
-@role_required(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+@role_required(Role.REVIEWER, Role.COMMITTEE)
 def show(submission_id: int):
     """The review page: video, synced transcript, paper report and the rubric."""
     submission = service.load_submission(submission_id)  # one submission, eagerly, first
-    get_submission_or_404(submission_id)
-    if submission.current is None or submission.current.submitted_at is None:
-        abort(404)  # a draft belongs to the activist until it is submitted
+    version = get_version_or_404(submission_id)  # found in the identity map; a draft: 404
     review, notice = None, None
     if current_user.has_role(Role.REVIEWER):
         try:
@@ -85,21 +83,21 @@ def show(submission_id: int):
         except (ConflictError, PermissionDeniedError) as exc:
             notice = str(exc.message)
     else:
-        notice = _("您以党委/管理员身份查看，只能阅览，不能在此评分。")
+        notice = _("您以党委身份查看，只能阅览，不能在此评分。")
     audit.record(
         current_user.id,
         "submission.view",
         "submission",
-        submission_id,
+        submission.id,
         ip=request.remote_addr,
         commit=False,
     )
-    context = page_context(submission, review, current_user, datetime.now(UTC))
+    context = page_context(version, review, current_user, datetime.now(UTC))
     html = render_template(
         "reviews/show.html",
         notice=notice,
         seek_url=lambda t: f"#t={t:.1f}",
-        analyses=analyses_json(submission.current),
+        analyses=analyses_json(version),
         **context,
     )
     db.session.commit()  # once, after rendering: a commit would expire what the page shows
@@ -156,13 +154,10 @@ def _check_review_of(review_id: int, submission_id: int) -> None:
 @staff_only
 def correct_segment(submission_id: int, segment_id: int):
     """Save a reviewer's correction of one transcript segment (JSON)."""
-    submission = get_submission_or_404(submission_id)
+    version = get_version_or_404(submission_id)
     segment = db.session.get(TranscriptSegment, segment_id)
-    video_id = submission.current.video_id if submission.current else None
-    if segment is None or segment.video_id != video_id:
+    if segment is None or version.video_id is None or segment.video_id != version.video_id:
         return json_refusal(404)
-    if not current_user.has_role(Role.REVIEWER, Role.COMMITTEE):
-        return json_refusal(403)
     try:
         data = request.get_json(silent=True) or {}
         segment = service.correct_segment(current_user.id, segment_id, data.get("text", ""))

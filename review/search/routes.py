@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from review.access import get_submission_or_404, role_required
+from review.access import get_version_or_404, role_required
 from review.exceptions import ValidationError
 from review.models import Role
 from review.search import bp
@@ -31,7 +31,7 @@ def hit_url(hit: service.Hit) -> str:
 
 
 @bp.get("/")
-@role_required(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+@role_required(Role.REVIEWER, Role.COMMITTEE)
 def index():
     """Search the transcripts and paper reports the user may read."""
     query = request.args.get("q", "").strip()
@@ -47,10 +47,10 @@ def index():
 
 
 @bp.get("/analyses/<int:submission_id>")
-@role_required(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+@role_required(Role.REVIEWER, Role.COMMITTEE)
 def analyses(submission_id: int):
-    """Show the analysis hints of a submission's current version, with their evidence."""
-    submission = get_submission_or_404(submission_id)
+    """Show the analysis hints of the version the user reads, with their evidence."""
+    version = get_version_or_404(submission_id)
     audit.record(
         current_user.id,
         "submission.analyses.view",
@@ -64,7 +64,7 @@ def analyses(submission_id: int):
 
     return render_template(
         "search/analyses.html",
-        submission=submission,
-        analyses=analyses_json(submission.current),
+        submission=version.submission,
+        analyses=analyses_json(version),
         seek_url=seek_url,
     )

@@ -35,8 +35,8 @@ def outcome_label(outcome: str | None) -> str:
 
 def _submission(submission_id: int) -> Submission:
     submission = db.session.get(Submission, submission_id)
-    if submission is None or submission.current is None:
-        raise NotFoundError(_l("找不到该汇报。"))
+    if submission is None or submission.current is None or not submission.current.frozen:
+        raise NotFoundError(_l("找不到该汇报。"))  # a draft is its activist's alone
     return submission
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from review.access import visible_submissions
+from review.access import can_write_version, visible_submissions
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -496,9 +496,19 @@ def correct_segment(user_id: int, segment_id: int, text: str) -> TranscriptSegme
     """Store a human correction of a transcript segment; the recogniser's text is kept.
 
     A correction is never overwritten by a re-transcription (pipeline.save_transcript).
+    Only someone who may write the segment's version does (access.can_write_version): a
+    draft's transcript is its activist's alone.
     """
     segment = db.session.get(TranscriptSegment, segment_id)
-    if segment is None:
+    user = db.session.get(User, user_id)
+    versions = (
+        db.session.scalars(
+            select(SubmissionVersion).where(SubmissionVersion.video_id == segment.video_id)
+        ).all()
+        if segment is not None
+        else []
+    )
+    if not versions or not all(can_write_version(user, v) for v in versions):
         raise NotFoundError(_l("找不到这段转写文字，请刷新页面。"))
     text = " ".join(str(text or "").split())
     if not text:

@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from review.access import visible_submissions
+from review.access import READERS, visible_submissions
 from review.exceptions import PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -163,7 +163,7 @@ def _candidates(query: str, user: User, limit: int) -> tuple[list[int], list[int
         rebuild()
     sql = "SELECT kind, ref FROM docs WHERE docs MATCH ?"
     args: list = ['"' + query.replace('"', '""') + '"']
-    if not user.has_role(Role.COMMITTEE, Role.ADMIN):
+    if not user.has_role(Role.COMMITTEE):
         branches = sorted(user.reviewable_branch_ids()) or [-1]
         sql += f" AND branch IN ({','.join('?' * len(branches))})"
         args += branches
@@ -196,7 +196,7 @@ def search(user_id: int, query: str, *, limit: int = 50) -> list[Hit]:
         PermissionDeniedError: activists may not search. ValidationError: empty or too long.
     """
     user = db.session.get(User, user_id)
-    if user is None or not user.has_role(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN):
+    if user is None or not user.has_role(*READERS):
         raise PermissionDeniedError(_l("只有审阅人和党委可以搜索汇报内容。"))
     query = " ".join((query or "").split())
     if not query:

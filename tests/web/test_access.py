@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -68,7 +69,7 @@ ACCESS = {
         "activist": FORBIDDEN,
         "reviewer": FORBIDDEN,
         "committee": OK,
-        "admin": OK,
+        "admin": FORBIDDEN,  # admins manage; they read no report
     },
     "/admin/": ADMIN_ONLY,
     "/admin/branches": ADMIN_ONLY,
@@ -81,7 +82,7 @@ ACCESS = {
         "activist": FORBIDDEN,
         "reviewer": OK,
         "committee": OK,
-        "admin": OK,
+        "admin": FORBIDDEN,
     },
     # Allowed roles reach the handler, which wants a query.
     "/api/v1/search": {
@@ -89,7 +90,7 @@ ACCESS = {
         "activist": FORBIDDEN,
         "reviewer": BAD_REQUEST,
         "committee": BAD_REQUEST,
-        "admin": BAD_REQUEST,
+        "admin": FORBIDDEN,
     },
     "/password": {"anonymous": LOGIN, "activist": OK, "reviewer": OK, "committee": OK, "admin": OK},
     "/api/v1/me": {
@@ -193,11 +194,16 @@ def test_token_does_not_leak_to_later_requests(client, token_for):
 
 @pytest.fixture
 def submissions(people):
-    """A draft for a1 (一支部) and one for a2 (二支部)."""
+    """A submitted report of a1 (一支部) and one of a2 (二支部)."""
     period = people["period"].id
-    mine = get_or_create_draft(people["activist"].id, period).submission
-    theirs = get_or_create_draft(people["activist_b"].id, period).submission
-    return {"a1": mine, "a2": theirs}
+    made = {}
+    for name, who in (("a1", "activist"), ("a2", "activist_b")):
+        version = get_or_create_draft(people[who].id, period)
+        version.submitted_at = datetime.now(UTC)
+        version.submission.state = "submitted"
+        made[name] = version.submission
+    db.session.commit()
+    return made
 
 
 READABLE = {
@@ -206,7 +212,7 @@ READABLE = {
     "reviewer": {"a1"},
     "reviewer_b": {"a2"},
     "committee": {"a1", "a2"},
-    "admin": {"a1", "a2"},
+    "admin": set(),  # admins manage; they read no report
 }
 
 
@@ -239,7 +245,7 @@ def test_get_submission_or_404(people, submissions, who, readable):
 
 def test_get_submission_or_404_missing_id(people, submissions):
     with pytest.raises(NotFound):
-        get_submission_or_404(999999, people["admin"])
+        get_submission_or_404(999999, people["committee"])
 
 
 def test_get_submission_or_404_anonymous(people, submissions):
@@ -261,8 +267,8 @@ def test_get_submission_or_404_uses_current_user(make_app, people, submissions):
 def test_visible_submissions_keeps_given_query(people, submissions):
     from review.models import Submission
 
-    stmt = db.select(Submission).where(Submission.state == "submitted")
-    assert list(db.session.scalars(visible_submissions(people["admin"], stmt))) == []
+    stmt = db.select(Submission).where(Submission.state == "draft")
+    assert list(db.session.scalars(visible_submissions(people["committee"], stmt))) == []
 
 
 def test_reviewer_without_branches_sees_nothing(people, submissions):

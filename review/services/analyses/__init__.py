@@ -170,7 +170,7 @@ def analyses_json(version: SubmissionVersion | None, viewer: User | None = None)
         from flask_login import current_user
 
         viewer = current_user if current_user.is_authenticated else None
-    staff = viewer is not None and viewer.has_role(Role.REVIEWER, Role.COMMITTEE, Role.ADMIN)
+    staff = viewer is not None and viewer.has_role(Role.REVIEWER, Role.COMMITTEE)
     data = get_analyses(version.id)
     out: dict = {}
     if "oath" in data:

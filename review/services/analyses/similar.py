@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select
 
-from review.access import can_read_submission
+from review.access import can_read_version
 from review.analysis.similarity import (
     MIN_CHARS,
     THRESHOLD,
@@ -249,13 +249,13 @@ def visible_entries(entries: list[dict], viewer: User | None, owner_id: int) -> 
             "same_activist": submission.activist_id == owner_id,
             "readable": False,
         }
-        if viewer is not None and can_read_submission(viewer, submission):
-            version = db.session.get(SubmissionVersion, entry["version_id"])
+        version = db.session.get(SubmissionVersion, entry["version_id"])
+        if version is not None and can_read_version(viewer, version):
             item.update(
                 readable=True,
                 passages=entry["passages"],
                 activist=submission.activist.name,
-                version=version.number if version else None,
+                version=version.number,
             )
         shown.append(item)
     return shown

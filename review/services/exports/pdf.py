@@ -101,11 +101,11 @@ def _num(value: float | None) -> str:
 
 
 def assessment_pdf(submission_id: int) -> bytes:
-    """Build the assessment sheet of a submission's current version."""
+    """Build the assessment sheet of a submission's newest submitted version."""
     submission = db.session.get(Submission, submission_id)
-    if submission is None or submission.current is None:
-        raise NotFoundError(_("找不到该汇报。"))
-    version, period = submission.current, submission.period
+    if submission is None or submission.latest_submitted is None:
+        raise NotFoundError(_("找不到该汇报。"))  # a draft is its activist's alone
+    version, period = submission.latest_submitted, submission.period
     st = _styles()
     P = lambda text, style="base": Paragraph(escape(str(text)), st[style])  # noqa: E731
     story = [P(_("思想汇报考核表"), "title"), Spacer(1, 4 * mm)]

@@ -105,7 +105,7 @@ def test_user_create_reviewer_many_branches(runner, people):
             ["--role", "activist", "--branch", "九支部", "--password", PASSWORD],
             "找不到支部“九支部”。",
         ),
-        (["--role", "committee", "--password", "short"], "密码至少需要 8 个字符。"),
+        (["--role", "committee", "--password", "short"], "密码至少需要 10 个字符。"),
     ],
 )
 def test_user_create_refusals(runner, people, extra, message):

@@ -68,7 +68,9 @@ def assign():
 def users():
     """Search accounts; create one (its one-time password is shown once)."""
     if request.method == "POST":
-        password = request.form.get("password") or admin.new_password()
+        password = request.form.get("password") or admin.new_password(
+            request.form.get("username", ""), request.form.get("name", "")
+        )
         try:
             user = accounts.create_user(
                 request.form.get("username", ""),

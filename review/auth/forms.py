@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from review.services.passwords import MIN_LENGTH
+
 
 class LoginForm(FlaskForm):
     """Username (学号/工号) and password."""
@@ -22,7 +24,7 @@ class ChangePasswordForm(FlaskForm):
         _l("新密码"),
         validators=[
             DataRequired(_l("请输入新密码。")),
-            Length(min=8, message=_l("新密码至少需要 8 个字符。")),
+            Length(min=MIN_LENGTH, message=_l("新密码至少需要 %(n)d 个字符。", n=MIN_LENGTH)),
         ],
     )
     confirm = PasswordField(

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
+from review.services.passwords import check_strength
 from review.services.tokens import revoke_all
-
-MIN_PASSWORD = 8
 
 
 def create_branch(name: str) -> Branch:
@@ -36,10 +35,9 @@ def get_branch_by_name(name: str) -> Branch:
     return branch
 
 
-def validate_password(password: str) -> None:
-    """Refuse passwords that are too short."""
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(_l("密码至少需要 %(n)d 个字符。", n=MIN_PASSWORD))
+def validate_password(password: str, username: str = "", name: str = "") -> None:
+    """Refuse passwords that are short or easy to guess (see services.passwords)."""
+    check_strength(password, username=username, name=name)
 
 
 def create_user(
@@ -60,7 +58,7 @@ def create_user(
         role = Role(role).value
     except ValueError:
         raise ValidationError(_l("未知角色“%(role)s”。", role=role)) from None
-    validate_password(password)
+    validate_password(password, username, name)
     if db.session.scalar(select(User).where(User.username == username)):
         raise ConflictError(_l("账号“%(username)s”已存在。", username=username))
     found = [get_branch_by_name(b) for b in branches]
@@ -93,9 +91,9 @@ def change_password(user_id: int, current: str, new: str) -> None:
     user = db.session.get(User, user_id)
     if user is None or not user.check_password(current):
         raise ValidationError(_l("当前密码不正确。"))
-    validate_password(new)
     if current == new:
         raise ValidationError(_l("新密码不能与当前密码相同。"))
+    validate_password(new, user.username, user.name)
     user.set_password(new)
     user.must_change_password = False
     end_sessions(user)

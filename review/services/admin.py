@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -13,7 +12,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period, Role, User, Video, VideoState
-from review.services import accounts, audit, pipeline
+from review.services import accounts, audit, passwords, pipeline
 from review.services.health import WorkerBeat, worker_heartbeats
 from review.services.periods import _local_dt
 
@@ -65,7 +64,7 @@ def set_active(user_id: int, active: bool, actor_id: int | None = None) -> User:
 def reset_password(user_id: int, actor_id: int | None = None) -> str:
     """Give the user a one-time password they must change at the next login; return it."""
     user = _user(user_id)
-    password = secrets.token_urlsafe(9)
+    password = passwords.new_password(user.username, user.name)
     user.set_password(password)
     user.must_change_password = True
     accounts.end_sessions(user)
@@ -162,6 +161,6 @@ def queue_overview() -> tuple[list[QueueInfo], list[WorkerBeat]]:
     return info, worker_heartbeats()
 
 
-def new_password() -> str:
-    """Return a random one-time password."""
-    return secrets.token_urlsafe(9)
+def new_password(username: str = "", name: str = "") -> str:
+    """Return a random one-time password that passes the strength check."""
+    return passwords.new_password(username, name)

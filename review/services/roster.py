@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from review.exceptions import RosterError
+from review.exceptions import RosterError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
 from review.services.accounts import create_user
+from review.services.passwords import check_strength, new_password
 
 COLUMNS = ("学号", "姓名", "支部", "角色")
 ROLE_NAMES = {
@@ -108,7 +108,7 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
     if errors:
         raise RosterError(_l("名单中有 %(n)d 处错误，未导入任何账号。", n=len(errors)), errors)
     for row in plan:
-        password = row.get("初始密码") or secrets.token_urlsafe(8)
+        password = row.get("初始密码") or new_password(row["学号"], row["姓名"])
         names = [b.strip() for b in BRANCH_SPLIT.split(row["支部"]) if b.strip()]
         create_user(
             row["学号"],
@@ -149,6 +149,9 @@ def _check_row(row: dict[str, str], branches: dict, seen: dict, line: int) -> li
     if role is Role.ACTIVIST and len(names) != 1:
         problems.append(_("入党积极分子须填写且只填写一个支部"))
     pw = row.get("初始密码")
-    if pw and len(pw) < 8:
-        problems.append(_("初始密码至少需要 8 个字符"))
+    if pw:
+        try:
+            check_strength(pw, username=row.get("学号", ""), name=row.get("姓名", ""))
+        except ValidationError as exc:
+            problems.append(_("初始密码不合格：%(why)s", why=str(exc.message)))
     return problems

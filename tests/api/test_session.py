@@ -188,9 +188,11 @@ def test_must_change_password_reported(client, people):
     from review.services import accounts
 
     accounts.create_user(
-        "2024100", "新同学", "activist", "initial-pw", ["一支部"], must_change_password=True
+        "2024100", "新同学", "activist", "initial-pw-2024", ["一支部"], must_change_password=True
     )
-    resp = client.post("/api/v1/session", json={"username": "2024100", "password": "initial-pw"})
+    resp = client.post(
+        "/api/v1/session", json={"username": "2024100", "password": "initial-pw-2024"}
+    )
     assert resp.status_code == 201 and resp.get_json()["must_change_password"] is True
 
 

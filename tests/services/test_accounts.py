@@ -80,7 +80,7 @@ def test_create_without_commit_can_be_rolled_back(people):
         (("", "某人", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
         (("u", " ", "committee", PASSWORD), ValidationError, "账号和姓名不能为空。"),
         (("u", "某人", "boss", PASSWORD), ValidationError, "未知角色“boss”。"),
-        (("u", "某人", "committee", "short"), ValidationError, "密码至少需要 8 个字符。"),
+        (("u", "某人", "committee", "short"), ValidationError, "密码至少需要 10 个字符。"),
         (("a1", "某人", "committee", PASSWORD), ConflictError, "账号“a1”已存在。"),
         (("u", "某人", "activist", PASSWORD, ["三支部"]), NotFoundError, "找不到支部“三支部”。"),
         (
@@ -99,7 +99,7 @@ def test_create_user_refusals(people, args, error, message):
     before = db.session.scalar(db.select(db.func.count()).select_from(User))
     with pytest.raises(error) as info:
         accounts.create_user(*args)
-    assert _message(info) == message
+    assert _message(info).startswith(message)
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == before
 
 
@@ -141,14 +141,14 @@ def test_change_password(people):
     ("current", "new", "message"),
     [
         ("wrong-password", "a-new-password", "当前密码不正确。"),
-        (PASSWORD, "short", "密码至少需要 8 个字符。"),
+        (PASSWORD, "short", "密码至少需要 10 个字符。"),
         (PASSWORD, PASSWORD, "新密码不能与当前密码相同。"),
     ],
 )
 def test_change_password_refusals(people, current, new, message):
     with pytest.raises(ValidationError) as info:
         accounts.change_password(people["activist"].id, current, new)
-    assert _message(info) == message
+    assert _message(info).startswith(message)
     assert people["activist"].check_password(PASSWORD)
 
 

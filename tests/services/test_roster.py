@@ -59,7 +59,7 @@ def test_good_rows_are_imported(branches):
     for username, _name, password in result.created:
         user = _user(username)
         assert user.must_change_password
-        assert len(password) >= 8 and user.check_password(password)
+        assert len(password) >= 10 and user.check_password(password)
         assert user.password_hash.startswith("$argon2id$")
     assert len({p for _, _, p in result.created}) == 4, "one-time passwords must differ"
     assert _user("2024001").role == "activist" and _user("2024001").branch.name == "一支部"
@@ -181,7 +181,8 @@ def test_several_problems_in_one_row(branches):
 
 def test_short_initial_password(branches):
     errors = _errors("学号,姓名,支部,角色,初始密码\n2024001,李明,一支部,入党积极分子,short\n")
-    assert errors == [(2, "初始密码至少需要 8 个字符")]
+    assert len(errors) == 1 and errors[0][0] == 2
+    assert errors[0][1].startswith("初始密码不合格：密码至少需要 10 个字符。")
 
 
 def test_unknown_branch_for_reviewer(branches):

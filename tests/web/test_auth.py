@@ -230,7 +230,7 @@ def test_wrong_current_password(client, auth, imported):
 @pytest.mark.parametrize(
     ("new", "confirm", "message"),
     [
-        ("short", "short", "新密码至少需要 8 个字符。"),
+        ("short", "short", "新密码至少需要 10 个字符。"),
         (NEW_PASSWORD, "something-else", "两次输入的新密码不一致。"),
         ("one-time-pw", "one-time-pw", "新密码不能与当前密码相同。"),
     ],

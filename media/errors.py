@@ -13,6 +13,7 @@ CODES = frozenset(
         "bad_dimensions",
         "bad_frame_rate",
         "timeout",
+        "out_of_memory",
         "transcode_failed",
         "transcribe_failed",
         "model_missing",

@@ -62,6 +62,8 @@ class Config:
     # Paper files are parsed in a child process under these limits (media/sandbox.py).
     PAPER_PARSE_CPU_SECONDS = int(os.environ.get("PAPER_PARSE_CPU_SECONDS", "20"))
     PAPER_PARSE_MEMORY_MB = int(os.environ.get("PAPER_PARSE_MEMORY_MB", "768"))
+    # Address space of each ffmpeg child (RLIMIT_AS); 4K HEVC on 16 cores peaks at ~2.2 GB.
+    FFMPEG_MEMORY_MB = int(os.environ.get("FFMPEG_MEMORY_MB", "3072"))
     MIN_DURATION = float(os.environ.get("MIN_DURATION", "5"))
     MAX_DURATION = float(os.environ.get("MAX_DURATION", "600"))
     RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))

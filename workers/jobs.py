@@ -15,6 +15,7 @@ from flask import current_app
 from rq import get_current_job
 
 from media import MediaError
+from media.ffmpeg_bin import set_memory_limit
 from review.extensions import db
 from review.services import pipeline
 
@@ -25,6 +26,8 @@ def _fresh_connection() -> None:
     # A forked work horse must not share the parent's pooled connections.
     if os.getpid() != _IMPORT_PID:
         db.engine.dispose(close=False)
+    # Every job starts here: its ffmpeg children get the configured address-space limit.
+    set_memory_limit(int(current_app.config.get("FFMPEG_MEMORY_MB", 3072)) * 2**20)
 
 
 def _settings() -> dict:

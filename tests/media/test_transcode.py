@@ -153,3 +153,31 @@ def probe_image_dims(path):
     with Image.open(path) as img:
         assert img.format == "JPEG"
         return img.size
+
+
+def test_1080p_hevc_passes_under_the_default_memory_limit(hevc1080_clip, tmp_path):
+    from media import ffmpeg_bin
+
+    assert ffmpeg_bin.memory_limit() == ffmpeg_bin.DEFAULT_MEMORY_BYTES
+    result = transcode(
+        hevc1080_clip,
+        tmp_path / "v.mp4",
+        tmp_path / "p.jpg",
+        tmp_path / "a.wav",
+        probe(hevc1080_clip, min_duration=0.5),
+    )
+    assert (result.width, result.height) == (1280, 720)
+
+
+def test_tight_memory_limit_is_out_of_memory_not_a_hang(hevc1080_clip, tmp_path):
+    from media import ffmpeg_bin
+
+    probed = probe(hevc1080_clip, min_duration=0.5)
+    ffmpeg_bin.set_memory_limit(150 * 2**20)
+    try:
+        with pytest.raises(MediaError) as info:
+            transcode(hevc1080_clip, tmp_path / "v.mp4", tmp_path / "p.jpg", None, probed)
+    finally:
+        ffmpeg_bin.set_memory_limit(ffmpeg_bin.DEFAULT_MEMORY_BYTES)
+    assert info.value.code == "out_of_memory" and not info.value.retryable
+    assert not list(tmp_path.iterdir())  # no partial output left behind

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from media import ffmpeg_bin
 from media.text import cer, normalize_for_cer
 from review.models import VideoState
+from tests.fixtures.app import PASSWORD
 from tests.fixtures.pipeline import reload_video, run_jobs
 
 pytestmark = pytest.mark.slow
@@ -129,3 +133,29 @@ def test_jobs_are_idempotent(app, ingest, h264_clip):
     transcode_video(video_id)
     after = reload_video(video_id)
     assert (after.state, after.updated_at) == (state, updated)
+
+
+def test_tight_ffmpeg_memory_limit_fails_with_a_chinese_reason(make_app, people, hevc_rotated_clip):
+    # 200 MB of address space is far below what ffmpeg maps for an HEVC decode (~750 MB).
+    app = make_app(MIN_DURATION=1, FFMPEG_MEMORY_MB=200)
+    with app.app_context():
+        from review.services.videos import ingest_file
+
+        video_id = ingest_file(
+            people["activist"].id, people["period"].id, hevc_rotated_clip, "", move=False
+        ).id
+        started = time.monotonic()
+        try:
+            run_jobs(app)  # in this process: the job sets the limit for the whole process
+        finally:
+            ffmpeg_bin.set_memory_limit(ffmpeg_bin.DEFAULT_MEMORY_BYTES)
+        assert time.monotonic() - started < 120  # fails at once, never hangs
+        video = reload_video(video_id)
+        assert (video.state, video.error_code) == (VideoState.FAILED.value, "out_of_memory")
+        assert "200 MB address-space limit" in video.error_detail
+        client = app.test_client()
+        resp = client.post("/api/v1/session", json={"username": "a1", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
+        url = f"/api/v1/submissions/{_submission_id(video_id)}"
+        data = client.get(url, headers=headers).get_json()
+        assert "视频处理所需的内存超出了服务器的限制" in data["video"]["error"]["message"]

@@ -77,6 +77,9 @@ class Config:
     WHISPER_PROMPT = os.environ.get("WHISPER_PROMPT", DOMAIN_PROMPT_ZH)
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
+    # A read of one file by one user is audited once per window (playback sends many Ranges).
+    AUDIT_READ_WINDOW = int(os.environ.get("AUDIT_READ_WINDOW", "600"))
+
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # front servers to trust
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", False)

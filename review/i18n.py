@@ -55,10 +55,21 @@ def format_dt(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if str(get_locale()).startswith("zh"):
-        pattern = {"date": "y年M月d日", "medium": "y年M月d日 HH:mm", "short": "M月d日 HH:mm"}[fmt]
+        pattern = {
+            "date": "y年M月d日",
+            "medium": "y年M月d日 HH:mm",
+            "short": "M月d日 HH:mm",
+            "seconds": "y年M月d日 HH:mm:ss",
+        }[fmt]
         return format_datetime(value, pattern)
     return format_datetime(
-        value, {"date": "yyyy-MM-dd", "medium": "yyyy-MM-dd HH:mm", "short": "MM-dd HH:mm"}[fmt]
+        value,
+        {
+            "date": "yyyy-MM-dd",
+            "medium": "yyyy-MM-dd HH:mm",
+            "short": "MM-dd HH:mm",
+            "seconds": "yyyy-MM-dd HH:mm:ss",
+        }[fmt],
     )
 
 

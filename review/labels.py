@@ -24,9 +24,37 @@ ROLES = {
     "committee": _l("党委/组织部"),
     "admin": _l("管理员"),
 }
+AUDIT_ACTIONS = {
+    "read": _l("查看"),
+    "submit": _l("提交汇报"),
+    "review.start": _l("开始评分"),
+    "review.submit": _l("提交评分"),
+    "transcript.correct": _l("校对转写"),
+    "decide": _l("认定结果"),
+    "release": _l("发布结果"),
+    "export": _l("发起导出"),
+}
+# What a read ("read" events) was of, by the prefix of its file key ("video:12").
+READ_FILES = {
+    "page": _l("审阅页面（转写与书面材料）"),
+    "video": _l("视频"),
+    "poster": _l("视频封面"),
+    "captions": _l("字幕"),
+    "paper": _l("书面材料文件"),
+    "transcript": _l("转写文字（API）"),
+    "analyses": _l("分析提示"),
+    "assessment": _l("考核表 PDF"),
+    "export": _l("导出文件"),
+}
 
 
 def label(kind: str, value: str | None) -> str:
-    """Return the label of value in the table kind ("submission", "video", "role")."""
-    table = {"submission": SUBMISSION_STATES, "video": VIDEO_STATES, "role": ROLES}[kind]
+    """Return the label of value in the table kind ("submission", "video", "role", "audit")."""
+    table = {
+        "submission": SUBMISSION_STATES,
+        "video": VIDEO_STATES,
+        "role": ROLES,
+        "audit": AUDIT_ACTIONS,
+        "read": READ_FILES,
+    }[kind]
     return str(table.get(value or "", value or ""))

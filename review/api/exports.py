@@ -63,13 +63,13 @@ def _export(period_id: int, kind: str):
     period, branch_id = _scope(period_id)
     if period is None:
         return error_response(404, "not_found", _("找不到该汇报周期或支部。"))
-    audit.record(
+    audit.record_read(
         current_user.id,
-        "export",
         "period",
         period.id,
-        {"kind": kind, "branch_id": branch_id, "via": "api"},
+        f"export:{kind}:{period.id}:{branch_id or 0}",
         request.remote_addr,
+        detail={"kind": kind, "branch_id": branch_id, "via": "api"},
     )
     name, fallback = download_name(period.id, branch_id, kind)
     headers = {"Content-Disposition": content_disposition(name, fallback)}
@@ -90,15 +90,16 @@ def assessment_sheet(submission_id: int):
     refused = _refused()
     if refused:
         return refused
-    submission = get_version_or_404(submission_id).submission
+    version = get_version_or_404(submission_id)
+    submission = version.submission
     data = assessment_pdf(submission.id)
-    audit.record(
+    audit.record_read(
         current_user.id,
-        "export",
         "submission",
         submission.id,
-        {"kind": "pdf", "via": "api"},
+        f"assessment:{version.id}",
         request.remote_addr,
+        detail={"kind": "pdf", "via": "api"},
     )
     name = pdf_name(submission.activist.username, submission.activist.name)
     fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"

@@ -11,6 +11,7 @@ from review.api.openapi import register
 from review.api.serializers import submission_json
 from review.extensions import db
 from review.models import Submission
+from review.services import audit
 
 
 @bp.get("/submissions")
@@ -32,6 +33,13 @@ def list_submissions():
 def get_submission(submission_id: int):
     """Return one submission with its video processing state and transcript."""
     version = get_version_or_404(submission_id)
+    audit.record_read(  # the answer carries the transcript
+        current_user.id,
+        "submission",
+        submission_id,
+        f"transcript:{version.id}",
+        ip=request.remote_addr,
+    )
     return jsonify(submission_json(version.submission, detail=True, version=version))
 
 

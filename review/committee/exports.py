@@ -73,8 +73,13 @@ def export_download(job_id: str):
     if job.path is None:
         flash(_("文件还没有生成好，请稍候。"), "warning")
         return redirect(url_for("committee.export", job_id=job_id))
-    audit.record(
-        current_user.id, "download", "export", job_id, {"kind": job.kind}, request.remote_addr
+    audit.record_read(
+        current_user.id,
+        "period",
+        job.period_id,
+        f"export:{job_id}"[:80],
+        request.remote_addr,
+        detail={"kind": job.kind, "branch_id": job.branch_id, "job_id": job_id},
     )
     response = send_file(job.path, mimetype=MIME[job.kind], conditional=True)
     response.headers["Content-Disposition"] = content_disposition(job.filename, job.fallback)
@@ -85,10 +90,16 @@ def export_download(job_id: str):
 @role_required(*COMMITTEE)
 def assessment(submission_id: int):
     """Download one activist's assessment sheet."""
-    submission = get_version_or_404(submission_id).submission
+    version = get_version_or_404(submission_id)
+    submission = version.submission
     data = assessment_pdf(submission.id)
-    audit.record(
-        current_user.id, "export", "submission", submission.id, {"kind": "pdf"}, request.remote_addr
+    audit.record_read(
+        current_user.id,
+        "submission",
+        submission.id,
+        f"assessment:{version.id}",
+        request.remote_addr,
+        detail={"kind": "pdf"},
     )
     name = pdf_name(submission.activist.username, submission.activist.name)
     fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"

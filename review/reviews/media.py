@@ -1,7 +1,9 @@
 """Media for reviewers and the committee: video, poster, captions and paper files.
 
 Only people who may read the submission (review/access.py) get the bytes; every answer is
-`Cache-Control: private` and honours HTTP Range. SENDFILE_MODE hands the byte-sending to the
+`Cache-Control: private` and honours HTTP Range. Every request that sends bytes is audited
+(services/audit.record_read, de-duplicated per user and file within a window), whatever its
+Range: a read in pieces is a read. SENDFILE_MODE hands the byte-sending to the
 front server: "x-accel" answers `X-Accel-Redirect: <SENDFILE_ACCEL_PREFIX>/<path under
 MEDIA_ROOT>` (an nginx `internal` location aliased to MEDIA_ROOT), "x-sendfile" answers
 `X-Sendfile: <absolute path>` (Apache mod_xsendfile, lighttpd).
@@ -37,13 +39,21 @@ def _private(resp: Response) -> Response:
     return resp
 
 
-def _opening() -> bool:
-    """Tell whether this request starts reading a file (not a seek inside it)."""
-    return request.headers.get("Range", "bytes=0-").replace(" ", "") in ("bytes=0-", "bytes=0-1")
+def audit_read(submission_id: int, file: str) -> None:
+    """Audit the current user's read of a file of a submission (e.g. "video:12")."""
+    audit.record_read(current_user.id, "submission", submission_id, file, ip=request.remote_addr)
 
 
-def send_media(relative: str | None, mimetype: str | None = None) -> Response:
-    """Send a file stored under MEDIA_ROOT, or let the front server send it."""
+def send_media(
+    relative: str | None,
+    mimetype: str | None = None,
+    *,
+    audit_as: tuple[int, str] | None = None,
+) -> Response:
+    """Send a file stored under MEDIA_ROOT, or let the front server send it.
+
+    audit_as=(submission id, file key): audited (audit_read) once the answer will carry bytes.
+    """
     if not relative:
         abort(404)
     root = Path(current_app.config["MEDIA_ROOT"]).resolve()
@@ -52,6 +62,11 @@ def send_media(relative: str | None, mimetype: str | None = None) -> Response:
         abort(404)
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     mode = current_app.config.get("SENDFILE_MODE", "")
+    refusal = None if mode else unsatisfiable(path.stat().st_size)
+    if refusal is not None:  # checked first: send_file would leave the file open when it raises
+        return refusal
+    if audit_as is not None:
+        audit_read(*audit_as)
     if mode == "x-accel":
         prefix = current_app.config.get("SENDFILE_ACCEL_PREFIX", "/protected-media/").rstrip("/")
         resp = Response(mimetype=mimetype)
@@ -61,9 +76,6 @@ def send_media(relative: str | None, mimetype: str | None = None) -> Response:
         resp = Response(mimetype=mimetype)
         resp.headers["X-Sendfile"] = str(path)
         return _private(resp)
-    refusal = unsatisfiable(path.stat().st_size)
-    if refusal is not None:  # checked first: send_file would leave the file open when it raises
-        return refusal
     return _private(send_file(path, mimetype=mimetype, conditional=True, max_age=MAX_AGE))
 
 
@@ -82,18 +94,6 @@ def _version(submission_id: int) -> SubmissionVersion:
     return get_version_or_404(submission_id)  # a draft is its activist's: never served here
 
 
-def _audit(submission_id: int, what: str) -> None:
-    if _opening():
-        audit.record(
-            current_user.id,
-            "media.view",
-            "submission",
-            submission_id,
-            {"file": what},
-            ip=request.remote_addr,
-        )
-
-
 @bp.get("/<int:submission_id>/video")
 @staff_only
 def video(submission_id: int):
@@ -101,8 +101,8 @@ def video(submission_id: int):
     version = _version(submission_id)
     if version.video is None:
         abort(404)
-    _audit(submission_id, "video")
-    return send_media(version.video.playable_path)
+    video = version.video
+    return send_media(video.playable_path, audit_as=(submission_id, f"video:{video.id}"))
 
 
 @bp.get("/<int:submission_id>/poster")
@@ -110,7 +110,12 @@ def video(submission_id: int):
 def poster(submission_id: int):
     """Send the video's poster frame."""
     version = _version(submission_id)
-    return send_media(version.video.poster_path if version.video else None, "image/jpeg")
+    video = version.video
+    if video is None:
+        abort(404)
+    return send_media(
+        video.poster_path, "image/jpeg", audit_as=(submission_id, f"poster:{video.id}")
+    )
 
 
 @bp.get("/<int:submission_id>/captions.vtt")
@@ -121,12 +126,14 @@ def captions(submission_id: int):
     video = version.video
     if video is None or (not video.segments and not video.vtt_path):
         abort(404)
+    read = (submission_id, f"captions:{video.id}")
     if not video.segments:
-        return send_media(video.vtt_path, "text/vtt")
+        return send_media(video.vtt_path, "text/vtt", audit_as=read)
     data = render_vtt(video.segments).encode()
     refusal = unsatisfiable(len(data))
     if refusal is not None:
         return refusal
+    audit_read(*read)
     resp = Response(data, mimetype="text/vtt")
     return _private(resp.make_conditional(request, accept_ranges=True, complete_length=len(data)))
 
@@ -142,5 +149,4 @@ def paper_file(submission_id: int, file_id: int):
     mimetype = mimetypes.guess_type(paper.path)[0]
     if mimetype not in SHOWABLE:
         abort(404)
-    _audit(submission_id, f"paper:{paper.id}")
-    return send_media(paper.path, mimetype)
+    return send_media(paper.path, mimetype, audit_as=(submission_id, f"paper:{paper.id}"))

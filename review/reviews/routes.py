@@ -84,11 +84,11 @@ def show(submission_id: int):
             notice = str(exc.message)
     else:
         notice = _("您以党委身份查看，只能阅览，不能在此评分。")
-    audit.record(
+    audit.record_read(  # the page shows the transcript and the paper text
         current_user.id,
-        "submission.view",
         "submission",
         submission.id,
+        f"page:{version.id}",
         ip=request.remote_addr,
         commit=False,
     )

@@ -51,11 +51,11 @@ def index():
 def analyses(submission_id: int):
     """Show the analysis hints of the version the user reads, with their evidence."""
     version = get_version_or_404(submission_id)
-    audit.record(
+    audit.record_read(
         current_user.id,
-        "submission.analyses.view",
         "submission",
         submission_id,
+        f"analyses:{version.id}",
         ip=request.remote_addr,
     )
 

@@ -122,7 +122,8 @@ def test_xlsx_numbers_match_database(decided, client, token_for):
     ref = quadratic_weighted_kappa([(18, 10), (17, 9), (16, 8), (15, 12), (19, 11)], 21)
     assert one["加权Kappa"] == round(ref, 3)
     assert dict(zip(head, summary["合计"]))["积极分子"] == 2
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    read = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "read"))
+    assert read.file == f"export:xlsx:{period.id}:0" and read.detail["via"] == "api"
 
 
 def test_kappa_against_reference():
@@ -297,7 +298,9 @@ def test_export_job_with_progress_page(decided, app, client, auth):
         data = download.data
     assert load_workbook(io.BytesIO(data)).sheetnames == ["汇总", "一支部", "二支部"]
     actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"export", "download"} <= actions
+    assert {"export", "read"} <= actions
+    download = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "read"))
+    assert download.file == f"export:{job_id}" and download.object_id == str(decided["period"].id)
     assert client.get("/committee/exports/export-xlsx-1-0-nope/status").status_code == 404
 
 

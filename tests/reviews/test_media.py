@@ -85,14 +85,15 @@ def test_paths_outside_the_media_store_are_refused(client, people, make_submissi
     assert get(client, f"/reviews/{sid}/poster").status_code == 404
 
 
-def test_media_opening_is_audited(client, people, make_submission):
+def test_media_reading_is_audited(client, people, make_submission):
     from sqlalchemy import select
 
     from review.models import AuditEvent
 
     sid = make_submission()
+    video_id = db.session.get(Submission, sid).current.video_id
     login(client, "r1")
     get(client, f"/reviews/{sid}/video", Range="bytes=0-")
-    get(client, f"/reviews/{sid}/video", Range="bytes=5000-")  # a seek: not a new view
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "media.view")).all()
-    assert [(e.object_id, e.detail) for e in events] == [(str(sid), {"file": "video"})]
+    get(client, f"/reviews/{sid}/video", Range="bytes=5000-")  # within the window: same read
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "read")).all()
+    assert [(e.object_id, e.file) for e in events] == [(str(sid), f"video:{video_id}")]

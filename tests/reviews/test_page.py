@@ -57,7 +57,7 @@ def test_page_shows_three_panes_watermark_and_rubric(client, people, make_submis
     assert "键盘快捷键" in html and "Ctrl+Enter" in html
     assert "download" not in html.replace("nodownload", "")
     views = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "submission.view")
+        select(AuditEvent).where(AuditEvent.action == "read", AuditEvent.file.like("page:%"))
     ).all()
     assert [(v.actor_id, v.object_id) for v in views] == [(people["reviewer"].id, str(sid))]
     assert db.session.get(Submission, sid).state == "in_review"

@@ -76,6 +76,8 @@ def start_export(
             "actor_id": actor_id,
             "progress": 0.0,
             "kind": kind,
+            "period_id": period_id,
+            "branch_id": branch_id,
             "filename": name,
             "fallback": fallback,
         },
@@ -102,6 +104,8 @@ class ExportStatus:
     filename: str
     fallback: str
     path: Path | None  # set once the file is ready
+    period_id: int | None = None
+    branch_id: int | None = None
 
 
 def export_status(job_id: str) -> ExportStatus:
@@ -129,4 +133,6 @@ def export_status(job_id: str) -> ExportStatus:
         filename=job.meta.get("filename", path.name),
         fallback=job.meta.get("fallback", path.name),
         path=path if ready else None,
+        period_id=job.meta.get("period_id"),
+        branch_id=job.meta.get("branch_id"),
     )

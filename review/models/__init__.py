@@ -6,7 +6,7 @@ from review.models.branch import Branch, reviewer_branches
 from review.models.decision import AgreedMark, Decision, DecisionChange
 from review.models.media_asset import TranscriptSegment, Video, VideoState
 from review.models.period import Criterion, Period, Rubric, RubricVersion
-from review.models.review import Comment, Review, ReviewState, Score
+from review.models.review import Comment, DraftField, Review, ReviewState, Score
 from review.models.submission import PaperFile, Submission, SubmissionState, SubmissionVersion
 from review.models.upload import Upload
 from review.models.user import ApiToken, Role, User
@@ -23,6 +23,7 @@ __all__ = [
     "Criterion",
     "Decision",
     "DecisionChange",
+    "DraftField",
     "PaperFile",
     "Period",
     "Review",

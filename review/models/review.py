@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -41,6 +42,7 @@ class Review(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         cascade="all, delete-orphan", order_by="Comment.at_seconds"
     )
+    fields: Mapped[list[DraftField]] = relationship(cascade="all, delete-orphan")
 
 
 class Score(db.Model):
@@ -60,10 +62,33 @@ class Comment(db.Model):
     """A comment pinned to a moment of the video."""
 
     __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("review_id", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    # Chosen by the page that pinned it, so a save repeated after a reload writes it once.
+    client_id: Mapped[str] = mapped_column(String(40), default=lambda: uuid.uuid4().hex)
     at_seconds: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     visible_to_activist: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DraftField(db.Model):
+    """The revision of one field of a draft review, and which page wrote it last.
+
+    Fields are `overall`, `points:<criterion>`, `note:<criterion>` and `comment:<client id>`
+    (a deleted comment keeps its row here, so a late copy of its creation cannot revive it).
+    A write from the page that wrote the field last applies when its sequence number is newer;
+    any other write applies only on top of the revision it was based on (see services/drafts.py).
+    """
+
+    __tablename__ = "draft_fields"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    writer: Mapped[str] = mapped_column(String(40), default="")
+    seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,6 +10,7 @@ from review.access import can_write_version
 from review.i18n import format_dt
 from review.models import Review, ReviewState, SubmissionVersion, User
 from review.services.media_errors import flag_label
+from review.services.drafts import field_revisions
 from review.services.reviews import overdue_days
 
 
@@ -45,9 +46,10 @@ def page_context(
         "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
         "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
         "comments": [
-            {"at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
+            {"id": c.client_id, "at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
             for c in (review.comments if review else [])
         ],
+        "fields": field_revisions(review),
         "watermark": f"{viewer.name} {viewer.username}",
     }
     return {

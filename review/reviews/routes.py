@@ -17,7 +17,7 @@ from review.models import Period, Review, Role, SubmissionVersion, TranscriptSeg
 from review.reviews import bp
 from review.reviews.guards import json_error, json_refusal, staff_only
 from review.reviews.page import page_context
-from review.services import audit
+from review.services import audit, drafts
 from review.services import reviews as service
 from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
@@ -104,28 +104,34 @@ def show(submission_id: int):
     return html, 200, {"Cache-Control": "private, no-store"}
 
 
-def _draft_args() -> tuple[int, int, dict]:
+def _draft_args() -> tuple[int, list]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise HuibaoError(_("评分数据格式不正确，请刷新页面后重试。"))
     try:
-        return int(data.get("review_id")), int(data.get("revision")), data
+        review_id = int(data.get("review_id"))
     except (TypeError, ValueError):
-        raise HuibaoError(_("评分数据缺少版本号，请刷新页面后重试。")) from None
+        raise HuibaoError(_("评分数据缺少草稿编号，请刷新页面后重试。")) from None
+    return review_id, drafts.parse_changes(data.get("changes"))
 
 
 @bp.post("/<int:submission_id>/draft")
 @staff_only
 def save(submission_id: int):
-    """Autosave the reviewer's draft (JSON); 409 when another tab saved in between."""
+    """Autosave the reviewer's changes (JSON), merged field by field; conflicts come back."""
     get_submission_or_404(submission_id)
     try:
-        review_id, revision, data = _draft_args()
+        review_id, changes = _draft_args()
         _check_review_of(review_id, submission_id)
-        review = service.autosave(current_user.id, review_id, revision, data)
+        result = service.autosave(current_user.id, review_id, changes)
     except HuibaoError as exc:
         return json_error(exc)
-    return jsonify(revision=review.revision, saved_at=review.updated_at.isoformat())
+    return jsonify(
+        revision=result.review.revision,
+        fields=result.revisions,
+        conflicts=result.conflicts,
+        saved_at=result.review.updated_at.isoformat(),
+    )
 
 
 @bp.post("/<int:submission_id>/submit")
@@ -134,9 +140,12 @@ def submit(submission_id: int):
     """Submit the reviewer's review (JSON) and name the next submission to score."""
     get_submission_or_404(submission_id)
     try:
-        review_id, revision, data = _draft_args()
+        review_id, changes = _draft_args()
         _check_review_of(review_id, submission_id)
-        service.submit(current_user.id, review_id, revision, data)
+        service.submit(current_user.id, review_id, changes)
+    except service.DraftConflictError as exc:
+        error = {"code": exc.code, "message": str(exc.message), "conflicts": exc.conflicts}
+        return jsonify(error=error), exc.status
     except HuibaoError as exc:
         return json_error(exc)
     flash(_("评分已提交。"), "success")

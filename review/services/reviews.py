@@ -1,4 +1,4 @@
-"""Reviews: the reviewer's queue, claiming, autosave, submitting, transcript corrections."""
+"""Reviews: the reviewer's queue, claiming, autosave (merged by drafts.py), submit, corrections."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, cast, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from review.access import can_write_version, visible_submissions
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import (
-    Comment,
     Criterion,
     Period,
     Review,
     ReviewState,
     Role,
     RubricVersion,
-    Score,
     Submission,
     SubmissionState,
     SubmissionVersion,
@@ -30,13 +27,13 @@ from review.models import (
     User,
     Video,
 )
-from review.services import audit
+from review.services import audit, drafts
 
 OVERDUE_DAYS = 14
 CLAIM_HOURS = 8
 OPEN_STATES = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
 QUEUE_STATES = (*OPEN_STATES, SubmissionState.REVIEWED.value)
-MAX_TEXT, MAX_NOTE, MAX_COMMENTS = 1000, 5000, 300
+MAX_TEXT = drafts.MAX_TEXT
 
 
 def now() -> datetime:
@@ -224,7 +221,11 @@ def find_review(reviewer_id: int, version_id: int) -> Review | None:
     return db.session.scalar(
         select(Review)
         .where(Review.reviewer_id == reviewer_id, Review.version_id == version_id)
-        .options(selectinload(Review.scores), selectinload(Review.comments))
+        .options(
+            selectinload(Review.scores),
+            selectinload(Review.comments),
+            selectinload(Review.fields),
+        )
     )
 
 
@@ -308,105 +309,19 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
     return find_review(reviewer_id, version.id)
 
 
-def _own_draft(reviewer_id: int, review_id: int) -> Review:
-    review = db.session.get(
-        Review, review_id, options=[selectinload(Review.scores), selectinload(Review.comments)]
-    )
-    if review is None or review.reviewer_id != reviewer_id:
-        raise NotFoundError(_l("找不到这份评分草稿，请刷新页面。"))
-    if review.state != ReviewState.DRAFT.value:
-        raise ConflictError(_l("这份评分已经提交，不能再修改。"), code="already_submitted")
-    return review
+class DraftConflictError(ConflictError):
+    """Submitting met fields another tab changed; the reviewer chooses before submitting."""
 
+    code = "field_conflict"
 
-def _number(value: Any, maximum: int, title: str) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        points = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_l("“%(title)s”的分数必须是数字。", title=title)) from None
-    if not 0 <= points <= maximum:
-        raise ValidationError(
-            _l("“%(title)s”的分数应在 0 到 %(max)d 分之间。", title=title, max=maximum)
-        )
-    return points
-
-
-def _apply(review: Review, revision: int, data: dict) -> None:
-    """Check the revision (optimistic lock) and write the draft's fields, without committing."""
-    criteria = _criteria(review)
-    scores = data.get("scores") or {}
-    comments = data.get("comments") or []
-    if (
-        not isinstance(scores, dict)
-        or not isinstance(comments, list)
-        or len(comments) > MAX_COMMENTS
-    ):
-        raise ValidationError(_l("评分数据格式不正确，请刷新页面后重试。"))
-    parsed = {}
-    for key, entry in scores.items():
-        criterion = criteria.get(int(key)) if str(key).isdigit() else None
-        if criterion is None or not isinstance(entry, dict):
-            raise ValidationError(_l("评分项不存在，请刷新页面后重试。"))
-        parsed[criterion.id] = (
-            _number(entry.get("points"), criterion.max_points, criterion.title),
-            str(entry.get("note") or "")[:MAX_NOTE],
-        )
-    pinned = []
-    for item in comments:
-        if not isinstance(item, dict):
-            raise ValidationError(_l("评语数据格式不正确，请刷新页面后重试。"))
-        text = str(item.get("text") or "").strip()
-        if not text:
-            continue
-        try:
-            at = max(0.0, float(item.get("at") or 0))
-        except (TypeError, ValueError):
-            raise ValidationError(_l("评语的时间点不正确，请刷新页面后重试。")) from None
-        pinned.append(
-            Comment(
-                at_seconds=round(at, 2),
-                text=text[:MAX_TEXT],
-                visible_to_activist=bool(item.get("visible")),
+    def __init__(self, conflicts: list[dict]) -> None:
+        super().__init__(
+            _l(
+                "有 %(n)d 处内容在另一个标签页或窗口中也改过，请先选择保留哪一个。",
+                n=len(conflicts),
             )
         )
-    result = db.session.execute(
-        update(Review)
-        .where(Review.id == review.id, Review.revision == revision)
-        .values(revision=Review.revision + 1, updated_at=now()),
-        execution_options={"synchronize_session": False},
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise ConflictError(
-            _l(
-                "这份评分已在另一个标签页或窗口中修改过。为避免互相覆盖，本页已停止保存；"
-                "请刷新页面，载入最新内容后再继续。"
-            ),
-            code="stale_revision",
-        )
-    set_committed_value(review, "revision", revision + 1)
-    by_criterion = {s.criterion_id: s for s in review.scores}
-    for criterion_id, (points, note) in parsed.items():
-        score = by_criterion.get(criterion_id)
-        if score is None:
-            review.scores.append(Score(criterion_id=criterion_id, points=points, note=note))
-        else:
-            score.points, score.note = points, note
-    if "overall_comment" in data:
-        review.overall_comment = str(data.get("overall_comment") or "")[:MAX_NOTE]
-    if "comments" in data:  # keep the rows (and their created_at) of comments that stay
-        kept = {(c.at_seconds, c.text): c for c in review.comments}
-        comments = []
-        for new in pinned:
-            old = kept.pop((new.at_seconds, new.text), None)
-            if old is not None:
-                old.visible_to_activist = new.visible_to_activist
-            comments.append(old or new)
-        review.comments = comments
-    if review.claimed_until is not None:
-        review.claimed_until = now() + timedelta(hours=CLAIM_HOURS)
+        self.conflicts = conflicts
 
 
 def _criteria(review: Review) -> dict:
@@ -420,35 +335,40 @@ def _criteria(review: Review) -> dict:
     }
 
 
-def autosave(reviewer_id: int, review_id: int, revision: int, data: dict) -> Review:
-    """Save the reviewer's draft if revision is still current.
+def autosave(reviewer_id: int, review_id: int, changes: list[drafts.Change]) -> drafts.Merge:
+    """Merge the page's changes into the reviewer's draft, field by field, and commit.
 
+    Changes that met another tab's edit of the same field are not applied; they come back in
+    Merge.conflicts with both values. Every other field is saved.
     Raises:
-        ConflictError (code stale_revision): another tab saved since; nothing is overwritten.
-        ValidationError: points outside 0..max, malformed data.
+        ConflictError (already_submitted): the review was submitted.
+        NotFoundError: not the reviewer's review.
+        ValidationError: points outside 0..max, malformed data (nothing is saved then).
     """
-    review = _own_draft(reviewer_id, review_id)
-    _apply(review, revision, data)
+    result = drafts.merge_changes(reviewer_id, review_id, changes)
     db.session.commit()
-    return review
+    return result
 
 
-def submit(reviewer_id: int, review_id: int, revision: int, data: dict) -> Review:
-    """Save and submit the reviewer's review; it is frozen from now on.
+def submit(reviewer_id: int, review_id: int, changes: list[drafts.Change]) -> Review:
+    """Save the page's last changes and submit the reviewer's review; it is frozen from now on.
 
-    The submission becomes `reviewed` once its required reviews (1, or 2 with double
-    marking) are submitted.
+    The changes are saved even when submitting is refused. The submission becomes `reviewed`
+    once its required reviews (1, or 2 with double marking) are submitted.
     Raises:
-        ValidationError: a criterion has no points (nothing is saved then).
-        ConflictError: stale revision, or another reviewer already scored a single-marked one.
+        DraftConflictError: a change met another tab's edit; the reviewer must choose first.
+        ValidationError: a criterion has no points.
+        ConflictError: already submitted, or another reviewer already scored a single-marked one.
     """
-    review = _own_draft(reviewer_id, review_id)
-    _apply(review, revision, data)
+    result = drafts.merge_changes(reviewer_id, review_id, changes)
+    db.session.commit()
+    if result.conflicts:
+        raise DraftConflictError(result.conflicts)
+    review = result.review
     criteria = _criteria(review)
     scored = {s.criterion_id for s in review.scores if s.points is not None}
     missing = [c.title for c in criteria.values() if c.id not in scored]
     if missing:
-        db.session.rollback()
         raise ValidationError(
             _l(
                 "还有 %(n)d 项没有打分：%(items)s。请全部打分后再提交。",
@@ -470,11 +390,16 @@ def submit(reviewer_id: int, review_id: int, revision: int, data: dict) -> Revie
         )
     )
     if done >= required_reviews(period):
-        db.session.rollback()
         raise ConflictError(_l("这份汇报已由其他审阅人完成评分，您的评分不能再提交。"))
-    review.state = ReviewState.SUBMITTED.value
-    review.submitted_at = now()
-    review.claimed_until = None
+    frozen = db.session.execute(
+        update(Review)
+        .where(Review.id == review.id, Review.state == ReviewState.DRAFT.value)
+        .values(state=ReviewState.SUBMITTED.value, submitted_at=now(), claimed_until=None),
+        execution_options={"synchronize_session": False},
+    )
+    if frozen.rowcount != 1:
+        db.session.rollback()
+        raise ConflictError(_l("这份评分已经提交，不能再修改。"), code="already_submitted")
     if done + 1 >= required_reviews(period):
         submission.state = SubmissionState.REVIEWED.value
     elif submission.state == SubmissionState.SUBMITTED.value:
@@ -489,6 +414,7 @@ def submit(reviewer_id: int, review_id: int, revision: int, data: dict) -> Revie
         commit=False,
     )
     db.session.commit()
+    db.session.refresh(review)
     return review
 
 

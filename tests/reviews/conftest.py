@@ -1,8 +1,9 @@
-"""Reviewer-workspace fixtures: submitted submissions with a playable video, transcript and paper."""
+"""Reviewer-workspace fixtures: submitted submissions with a playable video, transcript, paper."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
+from werkzeug.serving import make_server
 
 from review.extensions import db
 from review.models import PaperFile, SubmissionState, TranscriptSegment, Video, VideoState
@@ -18,6 +20,15 @@ from review.services.submissions import get_or_create_draft
 from tests.fixtures.app import PASSWORD
 
 PAPER_TEXT = "我的思想汇报\n\n这一季度我认真学习了党章，参加了支部组织的志愿服务活动。"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LINES = ["我志愿加入中国共产党", "拥护党的纲领，遵守党的章程", "履行党员义务，执行党的决定"]
 
 
@@ -112,7 +123,7 @@ def make_submission(app, people, h264_clip):
 
 @pytest.fixture
 def more_people(people):
-    """A second reviewer of 一支部 (r3), two more activists there (a3, a4), a reviewer of both (r4)."""
+    """A second reviewer of 一支部 (r3), two more activists there (a3, a4), r4 reviews both."""
     people["reviewer_c"] = accounts.create_user("r3", "刘老师", "reviewer", PASSWORD, ["一支部"])
     people["reviewer_d"] = accounts.create_user(
         "r4", "孙老师", "reviewer", PASSWORD, ["一支部", "二支部"]
@@ -127,3 +138,57 @@ def login(client, username: str) -> None:
     client.post("/logout")
     resp = client.post("/login", data={"username": username, "password": PASSWORD})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+
+
+@pytest.fixture
+def server(app):
+    """Serve the test app from a real HTTP server in a thread."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    # Let requests still in flight when the browser closes (a pagehide autosave) finish before
+    # the fixtures empty the tables and close the database connections.
+    srv.daemon_threads, srv.block_on_close = False, True
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+def change_list(
+    *,
+    scores: dict | None = None,
+    overall: str | None = None,
+    comments: dict | None = None,
+    writer: str = "tab1",
+    seq: int = 1,
+    base: int | dict = 0,
+) -> list[dict]:
+    """Build the page's change list: scores {criterion: (points, note)}, comments {id: value}.
+
+    Each change gets the next seq of writer; base is one revision for all or {field: revision}.
+    """
+    out = []
+
+    def add(field: str, value) -> None:
+        rev = base.get(field, 0) if isinstance(base, dict) else base
+        out.append(
+            {"field": field, "value": value, "base": rev, "writer": writer, "seq": seq + len(out)}
+        )
+
+    for cid, (points, note) in (scores or {}).items():
+        add(f"points:{cid}", points)
+        if note is not None:
+            add(f"note:{cid}", note)
+    if overall is not None:
+        add("overall", overall)
+    for cid, value in (comments or {}).items():
+        add(f"comment:{cid}", value)
+    return out
+
+
+def changes(**kwargs) -> list:
+    """Return change_list(...) parsed as the service takes it."""
+    from review.services.drafts import parse_changes
+
+    return parse_changes(change_list(**kwargs))

@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-import threading
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from review.extensions import db
 from review.models import Review, Submission
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
-from tests.reviews.conftest import submit_version
+from tests.reviews.conftest import CHROMIUM_ARGS, submit_version
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reviews"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def server(app):
-    """Serve the test app from a real HTTP server in a thread."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    # Let requests still in flight when the browser closes (a pagehide autosave) finish before
-    # the fixtures empty the tables and close the database connections.
-    srv.daemon_threads, srv.block_on_close = False, True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -67,6 +43,15 @@ def _points(page) -> list[str]:
 def _wait_saved(page) -> None:
     page.wait_for_function(
         "document.getElementById('save-status').textContent.includes('已自动保存')", timeout=15000
+    )
+
+
+def _wait_saved_or_choosing(page) -> None:
+    page.wait_for_function(
+        "!Object.keys(JSON.parse(localStorage.getItem('huibao.review.' +"
+        " JSON.parse(document.getElementById('review-state').textContent).review_id) || '{}')"
+        ".pending || {}).some(f => f.startsWith('note:'))",
+        timeout=15000,
     )
 
 
@@ -176,6 +161,8 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
         context = browser.new_context(
             viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
+        # No video bytes: the dev server leaves a streamed file open when a tab drops its socket.
+        context.route(re.compile(r".*/reviews/\d+/video$"), lambda route: route.abort())
         first = context.new_page()
         first.goto(f"{server}/login")
         first.fill("input[name=username]", "r1")
@@ -204,11 +191,26 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
         first.keyboard.type("12")
         first.keyboard.press("Escape")
         _wait_saved(first)
-        second.keyboard.type("9")  # the second tab still holds revision 0
+        second.keyboard.type("9")  # the same field: the second tab still holds its old revision
         second.keyboard.press("Escape")
-        expect(second.locator("#conflict")).to_contain_text("另一个标签页或窗口中修改过")
-        second.screenshot(path=str(ARTIFACTS / "conflict.png"))
+        second.locator(".note-input").nth(2).fill("另一项的评语")  # another field: saved
+        second.keyboard.press("Escape")
+        chooser = second.locator("#conflict")
+        expect(chooser).to_contain_text("入党动机的得分")
+        expect(chooser.locator("[data-choice=mine]")).to_have_text("保留本页的：9")
+        expect(chooser.locator("[data-choice=theirs]")).to_have_text("改用另一处的：12")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        second.locator(".rv-head").scroll_into_view_if_needed()
+        second.screenshot(path=str(SCREENSHOTS / "review-conflict-chooser.png"))
+        second.locator(".note-input").nth(3).fill("冲突时照常保存")  # saving never stops
+        second.keyboard.press("Escape")
+        _wait_saved_or_choosing(second)
+        chooser.locator("[data-choice=mine]").click()
+        expect(chooser).to_be_hidden()
+        _wait_saved(second)
         browser.close()
     db.session.expire_all()
     review = db.session.scalar(select(Review))
-    assert [s.points for s in review.scores if s.points is not None] == [12]
+    assert [s.points for s in review.scores if s.points is not None] == [9]
+    notes = sorted(s.note for s in review.scores if s.note)
+    assert notes == sorted(["冲突时照常保存", "另一项的评语"])

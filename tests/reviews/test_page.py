@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from review.extensions import db
 from review.models import AuditEvent, Review, Submission, TranscriptSegment
-from tests.reviews.conftest import login
+from tests.reviews.conftest import change_list, login
 
 
 @contextmanager
@@ -80,27 +80,30 @@ def test_page_queries_do_not_grow_with_data(client, more_people, make_submission
     assert sum("transcript_segments" in q for q in many) == 1
 
 
-def _draft(client, sid: int, revision: int, **fields) -> object:
+def _draft(client, sid: int, **kwargs) -> object:
     review = db.session.scalar(select(Review).where(Review.reviewer_id.is_not(None)))
     return client.post(
-        f"/reviews/{sid}/draft", json={"review_id": review.id, "revision": revision, **fields}
+        f"/reviews/{sid}/draft", json={"review_id": review.id, "changes": change_list(**kwargs)}
     )
 
 
-def test_autosave_over_http_and_conflict_409(client, people, make_submission):
+def test_autosave_over_http_merges_fields_and_returns_conflicts(client, people, make_submission):
     sid = make_submission()
     login(client, "r1")
     client.get(f"/reviews/{sid}")
-    resp = _draft(client, sid, 0, overall_comment="第一个标签页")
-    assert resp.status_code == 200 and resp.get_json()["revision"] == 1
-    resp = _draft(client, sid, 0, overall_comment="第二个标签页")
-    assert resp.status_code == 409
-    error = resp.get_json()["error"]
-    assert error["code"] == "stale_revision" and "另一个标签页或窗口" in error["message"]
-    resp = _draft(client, sid, 1, scores={"999999": {"points": 3}})
+    resp = _draft(client, sid, overall="第一个标签页", writer="tabA")
+    assert resp.status_code == 200
+    assert resp.get_json()["fields"] == {"overall": 1} and resp.get_json()["conflicts"] == []
+    resp = _draft(client, sid, overall="第二个标签页", writer="tabB")
+    assert resp.status_code == 200
+    assert resp.get_json()["conflicts"] == [
+        {"field": "overall", "mine": "第二个标签页", "theirs": "第一个标签页", "revision": 1}
+    ]
+    resp = _draft(client, sid, scores={"999999": (3, None)})
     assert resp.status_code == 400 and "评分项不存在" in resp.get_json()["error"]["message"]
     html = client.get(f"/reviews/{sid}").get_data(as_text=True)
     assert "第一个标签页" in html and "第二个标签页" not in html
+    assert '"fields": {"overall": 1}' in html  # the page bases its next changes on it
 
 
 def test_submit_over_http_lands_on_next(client, more_people, make_submission):
@@ -116,8 +119,7 @@ def test_submit_over_http_lands_on_next(client, more_people, make_submission):
         f"/reviews/{sid}/submit",
         json={
             "review_id": review.id,
-            "revision": 0,
-            "scores": {c: {"points": 10} for c in criteria[:4]},
+            "changes": change_list(scores={c: (10, None) for c in criteria[:4]}),
         },
     )
     assert resp.status_code == 400 and "入党誓词" in resp.get_json()["error"]["message"]
@@ -125,8 +127,7 @@ def test_submit_over_http_lands_on_next(client, more_people, make_submission):
         f"/reviews/{sid}/submit",
         json={
             "review_id": review.id,
-            "revision": 0,
-            "scores": {c: {"points": 10} for c in criteria},
+            "changes": change_list(scores={c: (10, None) for c in criteria}, seq=10),
         },
     )
     assert resp.status_code == 200
@@ -154,10 +155,11 @@ def test_double_marking_page_is_blind(client, more_people, make_submission):
         f"/reviews/{sid}/submit",
         json={
             "review_id": first.id,
-            "revision": 0,
-            "overall_comment": "王老师的秘密评语",
-            "scores": {c: {"points": 17, "note": "王老师的分项说明"} for c in criteria},
-            "comments": [{"at": 1, "text": "王老师的时间点评语"}],
+            "changes": change_list(
+                overall="王老师的秘密评语",
+                scores={c: (17, "王老师的分项说明") for c in criteria},
+                comments={"w1": {"at": 1, "text": "王老师的时间点评语"}},
+            ),
         },
     )
     assert resp.status_code == 200
@@ -166,7 +168,7 @@ def test_double_marking_page_is_blind(client, more_people, make_submission):
     assert "王老师" not in html and 'value="17"' not in html
     resp = client.post(
         f"/reviews/{sid}/draft",
-        json={"review_id": first.id, "revision": 1, "overall_comment": "偷看"},
+        json={"review_id": first.id, "changes": change_list(overall="偷看")},
     )
     assert resp.status_code == 404
     queue = client.get("/reviews/?state=all").get_data(as_text=True)
@@ -208,7 +210,7 @@ def test_autosave_needs_the_csrf_header(make_app, people, make_submission):
         html = client.get(f"/reviews/{sid}").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
         review_id = int(re.search(r'"review_id": (\d+)', html).group(1))
-        body = {"review_id": review_id, "revision": 0, "overall_comment": "好"}
+        body = {"review_id": review_id, "changes": change_list(overall="好")}
         resp = client.post(f"/reviews/{sid}/draft", json=body)
         assert resp.status_code == 400
         resp = client.post(f"/reviews/{sid}/draft", json=body, headers={"X-CSRFToken": token})

@@ -11,12 +11,15 @@ from review.extensions import db
 from review.models import AuditEvent, Period, Review, Submission, TranscriptSegment
 from review.services import reviews as service
 from review.services.reviews import QueueFilters
+from tests.reviews.conftest import changes
 
 
-def full_scores(review: Review, points: float = 15) -> dict:
-    """Return a payload scoring every criterion of the review's rubric."""
-    criteria = service._criteria(review)
-    return {"scores": {str(cid): {"points": points, "note": f"说明{cid}"} for cid in criteria}}
+def full_scores(review: Review, points: float = 15, *, drop_last: bool = False) -> list:
+    """Return the changes that score every criterion of the review's rubric."""
+    criteria = list(service._criteria(review))
+    if drop_last:
+        criteria.pop()
+    return changes(scores={cid: (points, f"说明{cid}") for cid in criteria})
 
 
 def state_of(submission_id: int) -> str:
@@ -60,7 +63,7 @@ def test_not_yet_submitted_is_not_claimable(people, make_submission):
         service.claim(people["reviewer"].id, sid)
 
 
-def test_autosave_checks_revision(people, make_submission):
+def test_autosave_saves_fields(people, make_submission):
     sid = make_submission()
     r1 = people["reviewer"].id
     review = service.claim(r1, sid)
@@ -68,24 +71,25 @@ def test_autosave_checks_revision(people, make_submission):
     saved = service.autosave(
         r1,
         review.id,
-        0,
-        {
-            "scores": {str(first): {"points": "12", "note": "好"}},
-            "overall_comment": "总体不错",
-            "comments": [{"at": 3.5, "text": "这里声音小", "visible": True}],
-        },
+        changes(
+            scores={first: ("12", "好")},
+            overall="总体不错",
+            comments={"k1": {"at": 3.5, "text": "这里声音小", "visible": True}},
+        ),
     )
-    assert saved.revision == 1
-    with pytest.raises(ConflictError) as stale:
-        service.autosave(r1, review.id, 0, {"overall_comment": "另一个标签页"})
-    assert stale.value.code == "stale_revision" and "另一个标签页" in str(stale.value.message)
+    assert saved.conflicts == [] and saved.revisions == {
+        f"points:{first}": 1,
+        f"note:{first}": 1,
+        "overall": 1,
+        "comment:k1": 1,
+    }
     db.session.expire_all()
     review = db.session.get(Review, review.id)
-    assert review.overall_comment == "总体不错" and review.revision == 1
+    assert review.overall_comment == "总体不错"
     assert [(s.points, s.note) for s in review.scores] == [(12.0, "好")]
-    assert [(c.at_seconds, c.text, c.visible_to_activist) for c in review.comments] == [
-        (3.5, "这里声音小", True)
-    ]
+    assert [
+        (c.client_id, c.at_seconds, c.text, c.visible_to_activist) for c in review.comments
+    ] == [("k1", 3.5, "这里声音小", True)]
 
 
 @pytest.mark.parametrize("points", [21, -1, "abc"])
@@ -95,32 +99,33 @@ def test_autosave_refuses_points_outside_the_range(people, make_submission, poin
     first = next(iter(service._criteria(review)))
     with pytest.raises(ValidationError, match="入党动机"):
         service.autosave(
-            people["reviewer"].id, review.id, 0, {"scores": {str(first): {"points": points}}}
+            people["reviewer"].id, review.id, changes(scores={first: (points, None)}, overall="x")
         )
+    assert db.session.get(Review, review.id).overall_comment == ""  # nothing half-saved
 
 
 def test_autosave_of_someone_elses_review_is_not_found(more_people, make_submission):
     sid = make_submission()
     review = service.claim(more_people["reviewer"].id, sid)
     with pytest.raises(NotFoundError):
-        service.autosave(more_people["reviewer_c"].id, review.id, 0, {"overall_comment": "x"})
+        service.autosave(more_people["reviewer_c"].id, review.id, changes(overall="x"))
 
 
 def test_submit_needs_every_criterion_then_freezes(people, make_submission):
     sid = make_submission()
     r1 = people["reviewer"].id
     review = service.claim(r1, sid)
-    partial = full_scores(review)
-    partial["scores"].popitem()
     with pytest.raises(ValidationError, match="还有 1 项没有打分：入党誓词"):
-        service.submit(r1, review.id, 0, partial)
-    assert db.session.get(Review, review.id).revision == 0  # nothing half-saved
-    service.submit(r1, review.id, 0, full_scores(review))
+        service.submit(r1, review.id, full_scores(review, drop_last=True))
+    db.session.expire_all()
+    kept = db.session.get(Review, review.id)  # what was typed is saved even so
+    assert kept.state == "draft" and len([s for s in kept.scores if s.points]) == 4
+    service.submit(r1, review.id, full_scores(review))
     assert state_of(sid) == "reviewed"
     review = db.session.get(Review, review.id)
     assert review.state == "submitted" and review.submitted_at and review.claimed_until is None
     with pytest.raises(ConflictError, match="已经提交"):
-        service.autosave(r1, review.id, review.revision, {"overall_comment": "改"})
+        service.autosave(r1, review.id, changes(overall="改", seq=99))
     actions = {e.action for e in db.session.scalars(db.select(AuditEvent))}
     assert {"review.start", "review.submit"} <= actions
 
@@ -137,10 +142,10 @@ def test_double_marking_two_blind_reviewers(more_people, make_submission):
     with pytest.raises(ConflictError, match="两位审阅人"):
         service.claim(r4, sid)
     assert service.next_ungraded(r4) is None
-    service.submit(r1, first.id, 0, full_scores(first, 18))
+    service.submit(r1, first.id, full_scores(first, 18))
     assert state_of(sid) == "in_review"
     assert service.next_ungraded(r3) == sid
-    service.submit(r3, second.id, 0, full_scores(second, 10))
+    service.submit(r3, second.id, full_scores(second, 10))
     assert state_of(sid) == "reviewed"
 
 
@@ -151,9 +156,9 @@ def test_single_marking_second_submit_is_refused(more_people, make_submission):
     mine.claimed_until = datetime.now(UTC) - timedelta(hours=1)
     db.session.commit()
     theirs = service.claim(r3, sid)
-    service.submit(r3, theirs.id, 0, full_scores(theirs))
+    service.submit(r3, theirs.id, full_scores(theirs))
     with pytest.raises(ConflictError, match="其他审阅人"):
-        service.submit(r1, mine.id, 0, full_scores(mine))
+        service.submit(r1, mine.id, full_scores(mine))
 
 
 def test_queue_is_oldest_first_with_filters(more_people, make_submission):
@@ -172,7 +177,7 @@ def test_queue_is_oldest_first_with_filters(more_people, make_submission):
     assert service.next_ungraded(r1) == old
     assert service.next_ungraded(r1, exclude_id=old) == new
     review = service.claim(r1, old)
-    service.submit(r1, review.id, 0, full_scores(review))
+    service.submit(r1, review.id, full_scores(review))
     assert [r.submission.id for r in service.list_queue(r1, QueueFilters())] == [new]
     assert [r.submission.id for r in service.list_queue(r1, QueueFilters(state="reviewed"))] == [
         old
@@ -197,19 +202,3 @@ def test_correct_segment_keeps_the_original(people, make_submission):
         service.correct_segment(people["reviewer"].id, segment.id, "   ")
     service.correct_segment(people["reviewer"].id, segment.id, "我志愿加入中国共产党")
     assert segment.corrected_by is None  # back to the recogniser's text
-
-
-def test_autosave_keeps_comment_rows_that_stay(people, make_submission):
-    sid = make_submission()
-    r1 = people["reviewer"].id
-    review = service.claim(r1, sid)
-    pinned = [{"at": 1.0, "text": "开头"}, {"at": 4.2, "text": "誓词"}]
-    service.autosave(r1, review.id, 0, {"comments": pinned})
-    first_ids = {c.text: c.id for c in db.session.get(Review, review.id).comments}
-    service.autosave(
-        r1, review.id, 1, {"comments": [{**pinned[1], "visible": True}, {"at": 5, "text": "结尾"}]}
-    )
-    db.session.expire_all()
-    comments = db.session.get(Review, review.id).comments
-    assert [(c.text, c.visible_to_activist) for c in comments] == [("誓词", True), ("结尾", False)]
-    assert comments[0].id == first_ids["誓词"]

@@ -1,0 +1,114 @@
+/* Review page: the rubric (points by keyboard, notes, the overall comment, the live total).
+ * Fields it owns: "points:<criterion id>", "note:<criterion id>" and "overall". */
+import { $, $$, fill } from "../lib.js";
+
+export function initRubric(S, T, onChange) {
+  const criteria = $$(".criterion");
+  const overall = $("#overall");
+  const byId = {};
+  criteria.forEach((fs) => { byId[fs.dataset.criterion] = fs; });
+  let active = 0;
+
+  const pointsOf = (fs) => $(".points-input", fs);
+  const noteOf = (fs) => $(".note-input", fs);
+  const titleOf = (fs) => $("legend", fs).textContent.replace(/^\d+\.\s*/, "");
+
+  function check(fs) {
+    const el = pointsOf(fs), raw = el.value.trim(), max = parseFloat(fs.dataset.max);
+    const bad = raw !== "" && (!/^\d+(\.\d+)?$/.test(raw) || parseFloat(raw) > max);
+    el.classList.toggle("invalid", bad);
+    fs.classList.toggle("scored", raw !== "" && !bad);
+    return bad ? fill(T.too_high, { title: titleOf(fs), max: fs.dataset.max }) : null;
+  }
+  function updateTotal() {
+    let total = 0;
+    criteria.forEach((fs) => {
+      const v = parseFloat(pointsOf(fs).value);
+      if (!isNaN(v) && !pointsOf(fs).classList.contains("invalid")) total += v;
+    });
+    $("#total").textContent = Math.round(total * 100) / 100;
+  }
+  function showError(text) {
+    const box = $("#form-error");
+    box.hidden = !text;
+    box.textContent = text || "";
+  }
+  function setActive(i) {
+    active = Math.max(0, Math.min(criteria.length - 1, i));
+    criteria.forEach((fs, j) => fs.classList.toggle("active", j === active));
+  }
+
+  criteria.forEach((fs, i) => {
+    const id = fs.dataset.criterion;
+    fs.addEventListener("focusin", () => setActive(i));
+    const el = pointsOf(fs);
+    el.addEventListener("input", () => {
+      const problem = check(fs);
+      showError(problem);
+      updateTotal();
+      if (!problem) onChange("points:" + id, el.value.trim());  // an invalid value is not saved
+    });
+    el.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        const next = criteria[i + 1];
+        (next ? pointsOf(next) : overall).focus();
+      }
+    });
+    noteOf(fs).addEventListener("input", () => onChange("note:" + id, noteOf(fs).value));
+    check(fs);
+  });
+  if (overall) overall.addEventListener("input", () => onChange("overall", overall.value));
+  updateTotal();
+  setActive(Math.max(0, criteria.findIndex((fs) => !fs.classList.contains("scored"))));
+
+  function inputOf(field) {
+    const [kind, id] = field.split(":");
+    if (field === "overall") return overall;
+    const fs = byId[id];
+    if (!fs) return null;
+    return kind === "points" ? pointsOf(fs) : kind === "note" ? noteOf(fs) : null;
+  }
+
+  return {
+    owns: (field) => !!inputOf(field),
+    read(field) { const el = inputOf(field); return el ? (field.startsWith("points:") ? el.value.trim() : el.value) : null; },
+    /** Show a value that came from elsewhere (restored from this browser, or the other tab's). */
+    apply(field, value) {
+      const el = inputOf(field);
+      if (!el) return;
+      el.value = value == null ? "" : String(value);
+      const fs = el.closest(".criterion");
+      if (fs) check(fs);
+      updateTotal();
+    },
+    label(field) {
+      if (field === "overall") return T.overall;
+      const [kind, id] = field.split(":");
+      const fs = byId[id];
+      return fs ? fill(kind === "points" ? T.points_of : T.note_of, { title: titleOf(fs) }) : field;
+    },
+    typeDigit(digit) {
+      if (!S.editable || !criteria.length) return;
+      const el = pointsOf(criteria[active]);
+      el.focus();
+      el.value = digit;
+      el.dispatchEvent(new Event("input"));
+    },
+    /** Return true when every criterion has valid points; else show why and focus the first. */
+    complete() {
+      const missing = [];
+      let problem = null;
+      criteria.forEach((fs) => {
+        problem = problem || check(fs);
+        if (pointsOf(fs).value.trim() === "") missing.push(titleOf(fs));
+      });
+      if (!problem && !missing.length) return true;
+      showError(problem || fill(T.missing, { items: missing.join("、") }));
+      const first = criteria.find((fs) => pointsOf(fs).value.trim() === "" || pointsOf(fs).classList.contains("invalid"));
+      if (first) pointsOf(first).focus();
+      return false;
+    },
+    showError,
+  };
+}

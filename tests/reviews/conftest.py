@@ -140,10 +140,33 @@ def login(client, username: str) -> None:
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
 
 
+def _closing(wsgi_app):
+    """Close every response body, also when the browser drops the socket mid-stream.
+
+    Werkzeug's dev server reads the dropped socket before closing the body and raises there,
+    so a video streamed to a page that reloads was left to the garbage collector
+    (ResourceWarning). gunicorn closes it in a finally of its own.
+    """
+
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+
+        def stream():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        return stream()
+
+    return app
+
+
 @pytest.fixture
 def server(app):
     """Serve the test app from a real HTTP server in a thread."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     # Let requests still in flight when the browser closes (a pagehide autosave) finish before
     # the fixtures empty the tables and close the database connections.
     srv.daemon_threads, srv.block_on_close = False, True

@@ -196,7 +196,7 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
         second.locator(".note-input").nth(2).fill("另一项的评语")  # another field: saved
         second.keyboard.press("Escape")
         chooser = second.locator("#conflict")
-        expect(chooser).to_contain_text("入党动机的得分")
+        expect(chooser).to_contain_text("“入党动机”的得分")
         expect(chooser.locator("[data-choice=mine]")).to_have_text("保留本页的：9")
         expect(chooser.locator("[data-choice=theirs]")).to_have_text("改用另一处的：12")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

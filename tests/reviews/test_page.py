@@ -214,4 +214,4 @@ def test_autosave_needs_the_csrf_header(make_app, people, make_submission):
         resp = client.post(f"/reviews/{sid}/draft", json=body)
         assert resp.status_code == 400
         resp = client.post(f"/reviews/{sid}/draft", json=body, headers={"X-CSRFToken": token})
-        assert resp.status_code == 200
+        assert resp.status_code == 200, resp.get_data(as_text=True)

@@ -9,8 +9,8 @@ from flask import url_for
 from review.access import can_write_version
 from review.i18n import format_dt
 from review.models import Review, ReviewState, SubmissionVersion, User
-from review.services.media_errors import flag_label
 from review.services.drafts import field_revisions
+from review.services.media_errors import flag_label
 from review.services.reviews import overdue_days
 
 
@@ -46,7 +46,12 @@ def page_context(
         "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
         "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
         "comments": [
-            {"id": c.client_id, "at": c.at_seconds, "text": c.text, "visible": c.visible_to_activist}
+            {
+                "id": c.client_id,
+                "at": c.at_seconds,
+                "text": c.text,
+                "visible": c.visible_to_activist,
+            }
             for c in (review.comments if review else [])
         ],
         "fields": field_revisions(review),

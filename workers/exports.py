@@ -6,12 +6,13 @@ import os
 
 from rq import get_current_job
 
+from review import storage
 from review.extensions import db
-from review.services.exports.jobs import IMPORTED_BY_PID, export_path
+from review.services.exports.jobs import IMPORTED_BY_PID
 
 
 def build_export(kind: str, period_id: int, branch_id: int | None = None) -> str:
-    """Write the export of a period (or branch) to MEDIA_ROOT/exports/<job id>.<kind>.
+    """Write the export of a period (or branch) to storage.export_file(job id, kind).
 
     Writes to a temporary name and renames it into place, so a half-written file is never
     offered for download; a re-run overwrites the same path. Returns the file's path.
@@ -33,7 +34,7 @@ def build_export(kind: str, period_id: int, branch_id: int | None = None) -> str
 
     table = build_table(period_id, branch_id)
     progress(0.0)
-    final = export_path(job_id, kind)
+    final = storage.export_file(job_id, kind)
     partial = final.with_name(final.name + ".part")
     if kind == "xlsx":
         write_xlsx(table, str(partial), progress)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from flask import current_app
 from rq import get_current_job
 
 from media import MediaError
 from media.ffmpeg_bin import set_memory_limit
+from review import storage
 from review.extensions import db
 from review.services import pipeline
 
@@ -66,7 +66,7 @@ def probe_video(video_id: int) -> None:
     if video is None:
         return
     try:
-        result = probe(pipeline.media_path(video.original_path), **_settings())
+        result = probe(storage.path(video.original_path), **_settings())
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
@@ -104,17 +104,17 @@ def extract_audio(video_id: int) -> None:
     video = pipeline.start_step(video_id, "audio")
     if video is None:
         return
-    folder = pipeline.video_dir(video)
+    audio = storage.video_file(video, "audio.wav")
     try:
         extract(
-            pipeline.media_path(video.original_path),
-            folder / "audio.wav",
+            storage.path(video.original_path),
+            audio,
             timeout=pipeline.step_timeout("audio", video),
         )
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
-    pipeline.finish_step(video, "audio", audio_path=_relative(folder / "audio.wav"))
+    pipeline.finish_step(video, "audio", audio_path=storage.relative(audio))
 
 
 def transcode_video(video_id: int) -> None:
@@ -126,15 +126,20 @@ def transcode_video(video_id: int) -> None:
     video = pipeline.start_step(video_id, "transcode")
     if video is None:
         return
-    folder, src = pipeline.video_dir(video), pipeline.media_path(video.original_path)
+    src = storage.path(video.original_path)
+    playable, poster = (
+        storage.video_file(video, "playable.mp4"),
+        storage.video_file(video, "poster.jpg"),
+    )
+    audio = storage.video_file(video, "audio.wav")
     has_audio = bool(video.probe.get("has_audio"))
     try:
         result = probe(src, **_settings())
         transcode(
             src,
-            folder / "playable.mp4",
-            folder / "poster.jpg",
-            folder / "audio.wav" if has_audio else None,
+            playable,
+            poster,
+            audio if has_audio else None,
             result,
             on_progress=_progress_reporter(video_id, "transcode"),
             timeout=pipeline.step_timeout("transcode", video),
@@ -146,9 +151,9 @@ def transcode_video(video_id: int) -> None:
         video,
         "transcode",
         transcoded=True,
-        playable_path=_relative(folder / "playable.mp4"),
-        poster_path=_relative(folder / "poster.jpg"),
-        audio_path=_relative(folder / "audio.wav") if has_audio else None,
+        playable_path=storage.relative(playable),
+        poster_path=storage.relative(poster),
+        audio_path=storage.relative(audio) if has_audio else None,
     )
 
 
@@ -163,7 +168,7 @@ def transcribe_video(video_id: int) -> None:
     cfg = current_app.config
     try:
         transcript = get_engine().transcribe(
-            pipeline.media_path(video.audio_path),
+            storage.path(video.audio_path),
             language="zh",
             initial_prompt=cfg["WHISPER_PROMPT"] or None,
             vad=True,
@@ -173,16 +178,12 @@ def transcribe_video(video_id: int) -> None:
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
-    vtt = pipeline.video_dir(video) / "transcript.vtt"
+    vtt = storage.video_file(video, "transcript.vtt")
     pipeline.save_transcript(
-        video, transcript.segments, f"{transcript.engine}:{transcript.model}", _relative(vtt)
+        video, transcript.segments, f"{transcript.engine}:{transcript.model}", storage.relative(vtt)
     )
 
 
 def reconcile() -> dict[str, int]:
     """Re-enqueue stuck videos and fail those out of retries."""
     return pipeline.reconcile()
-
-
-def _relative(path: Path) -> str:
-    return str(Path(path).relative_to(current_app.config["MEDIA_ROOT"]))

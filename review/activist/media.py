@@ -11,13 +11,12 @@ from pathlib import Path
 from flask import abort, send_file
 from sqlalchemy import select
 
+from review import storage
 from review.access import get_submission_or_404, role_required
 from review.activist import bp
 from review.extensions import db
 from review.models import PaperFile, Role, SubmissionVersion, Video
 from review.reviews.media import unsatisfiable
-from review.services.papers import file_path
-from review.services.pipeline import media_path
 
 MIMETYPES = {
     "pdf": "application/pdf",
@@ -53,14 +52,14 @@ def _send(path: Path | None, mimetype: str, **kwargs):  # noqa: ANN202
 @role_required(Role.ACTIVIST)
 def play_video(video_id: int):
     """Stream the browser-playable video (Range requests allowed)."""
-    return _send(media_path(_own_video(video_id).playable_path), "video/mp4")
+    return _send(storage.path(_own_video(video_id).playable_path), "video/mp4")
 
 
 @bp.route("/videos/<int:video_id>/poster")
 @role_required(Role.ACTIVIST)
 def video_poster(video_id: int):
     """Return the video's poster frame."""
-    return _send(media_path(_own_video(video_id).poster_path), "image/jpeg")
+    return _send(storage.path(_own_video(video_id).poster_path), "image/jpeg")
 
 
 @bp.route("/papers/<int:file_id>")
@@ -72,7 +71,7 @@ def paper_file(file_id: int):
     get_submission_or_404(version.submission_id)
     download = paper.kind == "docx"
     return _send(
-        file_path(paper),
+        storage.paper_path(paper),
         MIMETYPES.get(paper.kind, "application/octet-stream"),
         as_attachment=download,
         download_name=paper.original_name or Path(paper.path).name,

@@ -12,8 +12,6 @@ MEDIA_ROOT>` (an nginx `internal` location aliased to MEDIA_ROOT), "x-sendfile" 
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
-from urllib.parse import quote
 
 from flask import Response, abort, current_app, request, send_file
 from flask_login import current_user
@@ -21,6 +19,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 
 from media.vtt import render_vtt
+from review import storage
 from review.access import get_version_or_404
 from review.extensions import db
 from review.models import PaperFile, SubmissionVersion
@@ -54,11 +53,8 @@ def send_media(
 
     audit_as=(submission id, file key): audited (audit_read) once the answer will carry bytes.
     """
-    if not relative:
-        abort(404)
-    root = Path(current_app.config["MEDIA_ROOT"]).resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = storage.resolve(relative)
+    if path is None:
         abort(404)
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     mode = current_app.config.get("SENDFILE_MODE", "")
@@ -68,9 +64,9 @@ def send_media(
     if audit_as is not None:
         audit_read(*audit_as)
     if mode == "x-accel":
-        prefix = current_app.config.get("SENDFILE_ACCEL_PREFIX", "/protected-media/").rstrip("/")
+        prefix = current_app.config.get("SENDFILE_ACCEL_PREFIX", "/protected-media/")
         resp = Response(mimetype=mimetype)
-        resp.headers["X-Accel-Redirect"] = f"{prefix}/{quote(path.relative_to(root).as_posix())}"
+        resp.headers["X-Accel-Redirect"] = storage.accel_path(path, prefix)
         return _private(resp)
     if mode == "x-sendfile":
         resp = Response(mimetype=mimetype)

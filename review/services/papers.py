@@ -1,17 +1,14 @@
 """The paper report (书面思想汇报): typed text, a PDF, a DOCX or 1–10 page photos.
 
-Files live under MEDIA_ROOT/papers/<version id>/ with names the server chooses; the
+Files live in storage.paper_folder(<version id>) with names the server chooses; the
 client's file name is kept for display only. Content is sniffed, never the extension.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext
@@ -20,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from media.documents import MAX_PDF_PAGES, DocumentError, sniff_document
 from media.images import ImageError
 from media.sandbox import Limits, parse_document, parse_photo
+from review import storage
 from review.exceptions import ConflictError, ValidationError
 from review.extensions import db
 from review.models import PaperFile, Period, SubmissionVersion
@@ -71,16 +69,6 @@ class Upload:
 def limit(name: str) -> int:
     """Return a paper limit from the config, or its default."""
     return int(current_app.config.get(name, DEFAULTS[name]))
-
-
-def paper_dir(version_id: int) -> Path:
-    """Return the folder of a version's paper files."""
-    return Path(current_app.config["MEDIA_ROOT"]) / "papers" / str(version_id)
-
-
-def file_path(paper_file: PaperFile) -> Path:
-    """Return the absolute path of a stored paper file."""
-    return Path(current_app.config["MEDIA_ROOT"]) / paper_file.path
 
 
 def parse_limits() -> Limits:
@@ -247,22 +235,15 @@ def clear_paper(activist_id: int, period_id: int) -> SubmissionVersion:
 
 def _write(version_id: int, name: str, data: bytes) -> str:
     """Write data durably under the version's folder; return its path relative to MEDIA_ROOT."""
-    folder = paper_dir(version_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    tmp = folder / f".{name}.part"
-    with open(tmp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, target)
-    return target.relative_to(Path(current_app.config["MEDIA_ROOT"])).as_posix()
+    target = storage.paper_folder(version_id) / name
+    storage.write_bytes(target, data)
+    return storage.relative(target)
 
 
 def _replace_files(version: SubmissionVersion, old: list[PaperFile], new: list[PaperFile]) -> None:
     """Swap the version's files in one commit, then delete the replaced files from disk."""
-    old_paths = [file_path(f) for f in old]
-    new_paths = [file_path(f) for f in new]
+    old_paths = [storage.paper_path(f) for f in old]
+    new_paths = [storage.paper_path(f) for f in new]
     for paper_file in old:
         db.session.delete(paper_file)
     for paper_file in new:
@@ -272,10 +253,8 @@ def _replace_files(version: SubmissionVersion, old: list[PaperFile], new: list[P
     except Exception:
         db.session.rollback()
         for path in new_paths:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            storage.delete(path)
         raise
     db.session.expire(version, ["paper_files"])
     for path in old_paths:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        storage.delete(path)

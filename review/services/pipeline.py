@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -17,6 +16,7 @@ from rq import Retry
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import or_, select
 
+from review import storage
 from review.extensions import db
 from review.models import TranscriptSegment, Video, VideoState
 
@@ -35,16 +35,6 @@ ACTIVE = (VideoState.UPLOADED.value, VideoState.PROCESSING.value)
 def now() -> datetime:
     """Return the current UTC time."""
     return datetime.now(UTC)
-
-
-def media_path(relative: str | None) -> Path | None:
-    """Return the absolute path of a file stored under MEDIA_ROOT."""
-    return None if relative is None else Path(current_app.config["MEDIA_ROOT"]) / relative
-
-
-def video_dir(video: Video) -> Path:
-    """Return the folder that holds a video's original and derived files."""
-    return media_path(video.original_path).parent
 
 
 def step_timeout(step: str, video: Video) -> int:
@@ -226,7 +216,7 @@ def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> N
         # A reviewer corrected this transcript: a re-run must not overwrite it (nor its VTT).
         finish_step(video, "transcribe", transcript_engine=engine)
         return
-    write_vtt(segments, media_path(vtt_relative))
+    write_vtt(segments, storage.path(vtt_relative))
     video.segments.clear()
     db.session.flush()
     for position, seg in enumerate(segments):

@@ -1,8 +1,8 @@
 """Resumable (tus) uploads: create, append, finish into a Video, terminate and expire.
 
 The database row is the truth: its offset only counts bytes already fsynced to the
-partial file MEDIA_ROOT/uploads/<id>.part. A finished upload is moved to
-MEDIA_ROOT/videos/<upload id>/original.<sniffed ext>, and its Video row, the draft
+partial file (review/storage.py: uploads/<id>.part). A finished upload is moved to
+videos/<upload id>/original.<sniffed ext>, and its Video row, the draft
 submission and the upload's completion are committed together.
 
 Uploads that end early are tombstoned, not deleted: meta["state"] becomes "expired" or
@@ -19,7 +19,6 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import IO
 
 from flask import current_app
@@ -28,6 +27,7 @@ from redis.exceptions import LockError, RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from review import storage
 from review.exceptions import (
     ConflictError,
     HuibaoError,
@@ -96,16 +96,6 @@ class UploadUnavailableError(HuibaoError):
 
     code = "unavailable"
     status = 503
-
-
-def partial_path(upload_id: str) -> Path:
-    """Return the partial file of an upload."""
-    return Path(current_app.config["MEDIA_ROOT"]) / "uploads" / f"{upload_id}.part"
-
-
-def original_dir(upload_id: str) -> Path:
-    """Return the folder a finished upload's original is moved into (named by the server)."""
-    return Path(current_app.config["MEDIA_ROOT"]) / "videos" / upload_id
 
 
 def lock_name(upload_id: str) -> str:
@@ -187,7 +177,7 @@ def create_upload(
     )
     db.session.add(upload)
     db.session.commit()
-    path = partial_path(upload.id)
+    path = storage.upload_partial(upload.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     return upload
@@ -301,7 +291,7 @@ def _receive(
     hasher = hashlib.new(checksum[0]) if checksum else None
     db.session.rollback()  # no transaction stays open while the body streams in
     try:
-        with files.open_partial(partial_path(upload_id), start) as part:
+        with files.open_partial(storage.upload_partial(upload_id), start) as part:
             try:
                 got = part.receive(stream, remaining, hasher=hasher, on_progress=_keep_lock(lock))
             except OSError as exc:
@@ -357,21 +347,20 @@ def finish_upload(upload_id: str) -> Video:
     upload = db.session.get(Upload, upload_id, populate_existing=True)
     if upload.completed_at is not None:
         return db.session.get(Video, upload.video_id)
-    source = partial_path(upload_id)
+    source = storage.upload_partial(upload_id)
     if not source.exists():
-        source = next(original_dir(upload_id).glob("original.*"), source)
+        source = next(storage.video_folder(upload_id).glob("original.*"), source)
     if not source.exists() or source.stat().st_size != upload.length:
         log.error("upload %s: received bytes missing at %s", upload_id, source)
         raise StorageError(_l("服务器上的视频数据丢失，请重新上传。"))
     now = utcnow()
-    target = original_dir(upload_id) / f"original{files.sniff_extension(source)}"
-    media_root = Path(current_app.config["MEDIA_ROOT"])
+    target = storage.video_folder(upload_id) / f"original{files.sniff_extension(source)}"
     video = Video(
         owner_id=upload.owner_id,
         period_id=upload.period_id,
         state=VideoState.UPLOADED.value,
         original_name=upload.filename,
-        original_path=target.relative_to(media_root).as_posix(),
+        original_path=storage.relative(target),
         sha256=files.sha256_of(source),
         size_bytes=upload.length,
         deadline_at=now + timedelta(minutes=PROCESS_DEADLINE_MINUTES),
@@ -381,7 +370,7 @@ def finish_upload(upload_id: str) -> Video:
         db.session.flush()
         submissions.attach_video(upload.owner_id, upload.period_id, video.id, commit=False)
         if source != target:
-            files.move_into_place(source, target)
+            storage.move_into_place(source, target)
         upload.completed_at, upload.video_id = now, video.id
         db.session.commit()
     except (HuibaoError, SQLAlchemyError):
@@ -409,7 +398,7 @@ def terminate_upload(upload_id: str, owner_id: int) -> None:
 
 
 def _tombstone(upload: Upload, state: str, now: datetime) -> None:
-    partial_path(upload.id).unlink(missing_ok=True)
+    storage.delete(storage.upload_partial(upload.id))
     upload.meta = {**(upload.meta or {}), "state": state}
     upload.expires_at = min(upload.expires_at, now)
     db.session.commit()

@@ -6,13 +6,11 @@ the original the same way: sniffed extension, fsync, atomic move, one commit, en
 
 from __future__ import annotations
 
-import secrets
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
-
+from review import storage
 from review.extensions import db
 from review.models import Video, VideoState
 from review.services import pipeline
@@ -24,22 +22,20 @@ def ingest_file(
     owner_id: int, period_id: int, source: Path, display_name: str = "", *, move: bool = True
 ) -> Video:
     """Move (or copy) a complete file into storage, create its Video row and attach it."""
-    root = Path(current_app.config["MEDIA_ROOT"])
-    folder = root / "videos" / secrets.token_hex(8)
-    folder.mkdir(parents=True)
+    folder = storage.new_video_folder()
     if not move:
         copy = folder / "original.part"
         shutil.copyfile(source, copy)
         source = copy
     target = folder / f"original{files.sniff_extension(source)}"
-    files.move_into_place(source, target)
+    storage.move_into_place(source, target)
     video = Video(
         owner_id=owner_id,
         period_id=period_id,
         state=VideoState.UPLOADED.value,
         stage="probe",
         original_name=display_name[:255],
-        original_path=target.relative_to(root).as_posix(),
+        original_path=storage.relative(target),
         sha256=files.sha256_of(target),
         size_bytes=target.stat().st_size,
         deadline_at=pipeline.now() + timedelta(minutes=30),

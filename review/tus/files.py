@@ -1,4 +1,4 @@
-"""Partial-file storage for tus uploads: append a stream at an offset, hash, sniff, move."""
+"""Partial-file storage for tus uploads: append a stream at an offset, hash, sniff."""
 
 from __future__ import annotations
 
@@ -147,16 +147,3 @@ def sniff_extension(path: Path) -> str:
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return ".avi"
     return ".bin"
-
-
-def move_into_place(source: Path, target: Path) -> None:
-    """Move source onto target atomically and make the data and the rename durable."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with source.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(source, target)
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from review.extensions import db
 from review.models import Upload, Video
-from review.services.uploads import partial_path
+from review.storage import upload_partial
 from tests.activist.conftest import ARTIFACTS, login
 
 pytestmark = pytest.mark.slow
@@ -125,7 +125,7 @@ def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_cl
     db.session.expire_all()
     cancelled = db.session.scalars(select(Upload).where(Upload.completed_at.is_(None))).one()
     assert cancelled.meta["state"] == "terminated"
-    assert not partial_path(cancelled.id).exists()
+    assert not upload_partial(cancelled.id).exists()
     assert (
         page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
     )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from review import storage
 from review.extensions import db
 from review.models import Submission, Upload, Video
 from review.services import uploads
@@ -50,7 +51,7 @@ def test_create_head_get(client, a1, create, people):
     assert body["filename"] == "passwd.mp4" and body["video_id"] is None
     upload = db.session.get(Upload, body["id"])
     assert upload.owner_id == people["activist"].id and upload.period_id == people["period"].id
-    assert uploads.partial_path(upload.id).exists()
+    assert storage.upload_partial(upload.id).exists()
 
 
 def test_create_answers_location_and_expiry(client, a1, people):
@@ -250,7 +251,7 @@ def test_terminated_is_410(client, a1, create):
     upload_id = url.rsplit("/", 1)[1]
     resp = client.delete(url, headers=a1)
     assert resp.status_code == 204 and resp.headers["Tus-Resumable"] == "1.0.0"
-    assert not uploads.partial_path(upload_id).exists()
+    assert not storage.upload_partial(upload_id).exists()
     assert client.head(url, headers=a1).status_code == 410
     resp = patch(client, url, a1, b"def", 3)
     assert resp.status_code == 410 and "取消" in resp.get_json()["error"]["message"]
@@ -269,7 +270,7 @@ def test_expired_is_410_and_swept(app, client, a1, create):
     assert resp.status_code == 410  # even before the sweep
     assert uploads.expire_uploads() == 1
     assert uploads.expire_uploads() == 0
-    assert not uploads.partial_path(upload.id).exists()
+    assert not storage.upload_partial(upload.id).exists()
     resp = patch(client, url, a1, b"def", 3)
     assert resp.status_code == 410
     assert resp.get_json()["error"]["message"] == "上传已过期，请重新选择视频上传。"
@@ -303,10 +304,10 @@ def test_checksum_ok_and_mismatch(client, a1, create):
     assert error_code(resp) == "checksum_mismatch"
     assert client.head(url, headers=a1).headers["Upload-Offset"] == "3"
     upload_id = url.rsplit("/", 1)[1]
-    assert uploads.partial_path(upload_id).read_bytes() == b"abc"
+    assert storage.upload_partial(upload_id).read_bytes() == b"abc"
     resp = patch(client, url, a1, b"def", 3, **{"Upload-Checksum": "md5 AAAA"})
     assert resp.status_code == 400 and error_code(resp) == "checksum_algorithm"
-    assert uploads.partial_path(upload_id).read_bytes() == b"abc"
+    assert storage.upload_partial(upload_id).read_bytes() == b"abc"
 
 
 def test_concurrent_patch_gets_423(app, client, a1, create):
@@ -344,7 +345,7 @@ def test_multi_megabyte_upload_in_chunks_completes(app, client, a1, create, peop
     assert video.deadline_at > datetime.now(UTC)
     stored = app.config["MEDIA_ROOT"] / video.original_path
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == video.sha256
-    assert not uploads.partial_path(info["id"]).exists()
+    assert not storage.upload_partial(info["id"]).exists()
     submission = db.session.query(Submission).one()
     assert submission.current.video_id == video.id
     # Finished uploads stay readable and idempotent.
@@ -388,7 +389,7 @@ def test_report_frozen_during_upload_keeps_the_bytes(app, client, a1, create, pe
     assert resp.get_json()["error"]["message"] == "本期思想汇报已提交，不能再修改。"
     assert client.head(url, headers=a1).headers["Upload-Offset"] == "6"
     assert client.get(url, headers=a1).get_json()["completed"] is False
-    assert uploads.partial_path(upload_id).read_bytes() == b"abcdef"
+    assert storage.upload_partial(upload_id).read_bytes() == b"abcdef"
     assert db.session.query(Video).count() == 0
     # The reviewer sends it back; an empty PATCH at the end finishes the same upload.
     submission = db.session.query(Submission).one()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from review import storage
 from review.extensions import db
 from review.models import Upload, Video
 from review.services import uploads
@@ -40,7 +41,7 @@ def test_disconnect_keeps_what_arrived(upload, people):
     owner = people["activist"].id
     result = uploads.append_chunk(upload.id, owner, 0, Dropping(b"abcd"), content_length=10)
     assert result.offset == 4
-    assert uploads.partial_path(upload.id).read_bytes() == b"abcd"
+    assert storage.upload_partial(upload.id).read_bytes() == b"abcd"
     result = uploads.append_chunk(upload.id, owner, 4, io.BytesIO(b"efghij"))
     assert result.completed_at is not None
     assert (
@@ -54,13 +55,13 @@ def test_disconnect_with_a_checksum_discards_the_chunk(upload, people):
         upload.id, people["activist"].id, 0, Dropping(b"abcd"), checksum=("sha1", digest)
     )
     assert result.offset == 0
-    assert uploads.partial_path(upload.id).read_bytes() == b""
+    assert storage.upload_partial(upload.id).read_bytes() == b""
 
 
 def test_lost_partial_file_rewinds_the_offset(upload, people):
     owner = people["activist"].id
     uploads.append_chunk(upload.id, owner, 0, io.BytesIO(b"abcd"))
-    uploads.partial_path(upload.id).write_bytes(b"ab")
+    storage.upload_partial(upload.id).write_bytes(b"ab")
     with pytest.raises(uploads.OffsetMismatchError):
         uploads.append_chunk(upload.id, owner, 4, io.BytesIO(b"efgh"))
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 2
@@ -79,7 +80,7 @@ def test_disk_error_discards_the_chunk(upload, people, monkeypatch):
     with pytest.raises(uploads.StorageError) as info:
         uploads.append_chunk(upload.id, owner, 3, io.BytesIO(b"def"))
     assert info.value.status == 507
-    assert uploads.partial_path(upload.id).read_bytes() == b"abc"
+    assert storage.upload_partial(upload.id).read_bytes() == b"abc"
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 3
 
 
@@ -89,10 +90,10 @@ def test_finish_picks_up_an_original_moved_before_a_failed_commit(upload, people
     # Simulate a crash after the final bytes were stored and moved, before the commit.
     db.session.execute(db.update(Upload).where(Upload.id == upload.id).values(offset=10))
     db.session.commit()
-    with open(uploads.partial_path(upload.id), "ab") as part:
+    with open(storage.upload_partial(upload.id), "ab") as part:
         part.write(b"j")
-    target = uploads.original_dir(upload.id) / "original.bin"
-    files.move_into_place(uploads.partial_path(upload.id), target)
+    target = storage.video_folder(upload.id) / "original.bin"
+    storage.move_into_place(storage.upload_partial(upload.id), target)
     video = uploads.finish_upload(upload.id)
     assert video.original_path == f"videos/{upload.id}/original.bin"
     assert video.sha256 == hashlib.sha256(b"abcdefghij").hexdigest()
@@ -100,7 +101,7 @@ def test_finish_picks_up_an_original_moved_before_a_failed_commit(upload, people
 
 
 def test_second_writer_on_the_same_host_gets_423(upload, people):
-    with files.open_partial(uploads.partial_path(upload.id), 0):
+    with files.open_partial(storage.upload_partial(upload.id), 0):
         with pytest.raises(uploads.UploadLockedError):
             uploads.append_chunk(upload.id, people["activist"].id, 0, io.BytesIO(b"abc"))
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 0
@@ -113,11 +114,11 @@ def test_sweep_skips_an_upload_being_written(app, upload):
     assert lock.acquire(blocking=False)
     try:
         assert uploads.expire_uploads() == 0
-        assert uploads.partial_path(upload.id).exists()
+        assert storage.upload_partial(upload.id).exists()
     finally:
         lock.release()
     assert uploads.expire_uploads() == 1
-    assert not uploads.partial_path(upload.id).exists()
+    assert not storage.upload_partial(upload.id).exists()
     assert uploads.get_state(db.session.get(Upload, upload.id, populate_existing=True)) == "expired"
 
 

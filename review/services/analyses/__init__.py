@@ -17,6 +17,7 @@ from rq import Retry
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 
+from review import storage
 from review.extensions import db
 from review.models import Analysis, Role, SubmissionVersion, User, Video, VideoState
 from review.services.analyses import similar
@@ -124,13 +125,12 @@ def run_analyses(version_id: int) -> dict[str, dict | list]:
 def _speech(video: Video, segments: list) -> dict | None:
     from media.speech import measure_audio, speech_figures
     from review.analysis.text import timed_transcript
-    from review.services.pipeline import media_path
 
     source = video.audio_path or (video.original_path if video.probe.get("has_audio") else None)
     if source is None:
         return None
     stats = measure_audio(
-        media_path(source), video.duration or 0.0, timeout=60 + (video.duration or 600)
+        storage.path(source), video.duration or 0.0, timeout=60 + (video.duration or 600)
     )
     figures = speech_figures(stats, segments, len(timed_transcript(segments).chars))
     video.flags = list(video.flags or []) + [

@@ -1,4 +1,4 @@
-"""Exports that run as RQ jobs on queue `default`, writing under MEDIA_ROOT/exports/."""
+"""Exports that run as RQ jobs on queue `default`, writing to storage.export_file()."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
+from review import storage
 from review.exceptions import NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period
@@ -28,18 +29,6 @@ MIME = {
     "zip": "application/zip",
     "pdf": "application/pdf",
 }
-
-
-def export_dir() -> Path:
-    """Return the folder that holds finished export files."""
-    path = Path(current_app.config["MEDIA_ROOT"]) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def export_path(job_id: str, kind: str) -> Path:
-    """Return where the job job_id writes its file."""
-    return export_dir() / f"{job_id}.{kind}"
 
 
 def download_name(period_id: int, branch_id: int | None, kind: str) -> tuple[str, str]:
@@ -123,7 +112,7 @@ def export_status(job_id: str) -> ExportStatus:
     status = job.get_status(refresh=True)
     status = getattr(status, "value", status)
     kind = job.meta.get("kind", "xlsx")
-    path = export_path(job_id, kind)
+    path = storage.export_file(job_id, kind)
     ready = status == "finished" and path.exists()
     return ExportStatus(
         job_id=job_id,

@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from review.exceptions import HuibaoError, RosterError
 from review.services import accounts, periods, roster
+from review.whisper_cli import whisper_group
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -157,4 +158,4 @@ def enqueue_video(video_id: int) -> None:
     click.echo("\n".join(pipeline.enqueue_video(video_id)) or "无需处理。")
 
 
-from review import whisper_cli  # noqa: E402,F401  (adds the `whisper` group)
+bp.cli.add_command(whisper_group)

@@ -6,15 +6,12 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from media import MediaError, resolve_model
 from media.convert import convert, default_checkpoint_path
-from review.cli import bp
 
-
-@bp.cli.group("whisper")
-def whisper_group() -> None:
-    """Whisper model tools (nothing is downloaded)."""
+whisper_group = AppGroup("whisper", help="Whisper model tools (nothing is downloaded).")
 
 
 @whisper_group.command("convert")

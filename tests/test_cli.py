@@ -293,3 +293,9 @@ def test_seed_demo_accounts_can_log_in(runner, app):
     runner.invoke(args=["seed-demo"])
     for username, *_ in DEMO_USERS:
         assert authenticate(username, DEMO_PASSWORD) is not None, username
+
+
+def test_whisper_group_is_registered(runner):
+    result = runner.invoke(args=["whisper", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "convert" in result.output

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from review.access import role_required
 from review.activist import bp
-from review.activist.routes import _mine
+from review.activist.helpers import get_own_submission
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Period, Role
@@ -28,7 +28,7 @@ def _back(period_id: int):  # noqa: ANN202
 def paper(period_id: int):
     """Show the paper report of the current version, editable while it is a draft."""
     period = db.session.get(Period, period_id) or abort(404)
-    submission = _mine(period_id)
+    submission = get_own_submission(period_id)
     version = submission.current if submission else None
     is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
     if version is None and not is_open:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from review.access import get_submission_or_404, role_required, visible_submissions
 from review.activist import bp
+from review.activist.helpers import get_own_submission
 from review.activist.status import (
     STEP_WEIGHTS,
     days_left,
@@ -25,19 +26,9 @@ from review.extensions import db
 from review.models import Period, Role, Submission, SubmissionVersion
 from review.services import submissions
 from review.services.analyses import analyses_json
-from review.services.papers import has_paper
 from review.services.periods import open_periods
 
 DEFAULT_CHUNK_BYTES = 6 * 2**20
-
-
-def _mine(period_id: int) -> Submission | None:
-    submission = db.session.scalar(
-        visible_submissions(current_user).where(
-            Submission.period_id == period_id, Submission.activist_id == current_user.id
-        )
-    )
-    return get_submission_or_404(submission.id) if submission is not None else None
 
 
 def _card(period: Period, submission: Submission | None) -> dict:
@@ -53,7 +44,7 @@ def _card(period: Period, submission: Submission | None) -> dict:
         "status": report_status(submission, version, upload),
         "video": video_status(version.video if version else None, upload),
         "paper": paper_summary(version),
-        "has_paper": has_paper(version),
+        "has_paper": version is not None and version.has_paper,
         "days_left": days_left(period.closes_at),
     }
 
@@ -105,7 +96,7 @@ def _upload_config(period: Period, submission: Submission | None) -> dict:
 def report(period_id: int):
     """One period's report: video upload and status, paper report, submit, feedback."""
     period = db.session.get(Period, period_id) or abort(404)
-    submission = _mine(period_id)
+    submission = get_own_submission(period_id)
     is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
     if submission is None and not is_open:
         abort(404)
@@ -177,6 +168,3 @@ def version(submission_id: int, number: int):
         video=video_status(found.video),
         feedback=submissions.released_feedback(found.id) if found.frozen else None,
     )
-
-
-from review.activist import media, paper  # noqa: E402,F401  (more routes on bp)

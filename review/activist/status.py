@@ -14,7 +14,6 @@ from review.extensions import db
 from review.labels import label
 from review.models import Submission, SubmissionVersion, Upload, Video, VideoState
 from review.services.media_errors import flag_label, reason
-from review.services.papers import has_paper
 
 # Share of each pipeline step in the overall percentage; static/js/activist.js uses the same.
 STEP_WEIGHTS = {"probe": 10, "audio": 5, "transcode": 40, "transcribe": 45}
@@ -109,7 +108,7 @@ def report_status(
         part = video_status(video, upload)
         if part.key in ("uploading", "processing", "failed"):
             return part
-        if submission.state == "draft" and video is not None and has_paper(version):
+        if submission.state == "draft" and video is not None and version.has_paper:
             return Status(
                 "ready",
                 _("可以提交"),
@@ -136,7 +135,7 @@ def report_status(
 
 def paper_summary(version: SubmissionVersion | None) -> str:
     """Return a short description of the paper report: kind and size."""
-    if not has_paper(version):
+    if version is None or not version.has_paper:
         return _("未提交")
     kind = version.paper_kind
     if kind == "text":

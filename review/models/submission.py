@@ -76,6 +76,15 @@ class SubmissionVersion(db.Model):
     paper_files: Mapped[list[PaperFile]] = relationship(order_by="PaperFile.position")
 
     @property
+    def has_paper(self) -> bool:
+        """Tell whether this version holds a paper report (non-empty text or stored files)."""
+        if not self.paper_kind:
+            return False
+        if self.paper_kind == "text":
+            return bool(self.paper_text.strip())
+        return bool(self.paper_files)
+
+    @property
     def frozen(self) -> bool:
         """Tell whether this version was submitted and may no longer change."""
         return self.submitted_at is not None

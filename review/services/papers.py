@@ -23,7 +23,7 @@ from review.extensions import db
 from review.models import PaperFile, Period, SubmissionVersion
 from review.services.media_errors import N_
 from review.services.submissions import get_or_create_draft
-from review.services.uploads import display_name
+from review.tus.files import display_name
 
 TEXT, PDF, DOCX, PHOTOS = "text", "pdf", "docx", "photos"
 DEFAULTS = {
@@ -78,15 +78,6 @@ def parse_limits() -> Limits:
         cpu_seconds=int(config.get("PAPER_PARSE_CPU_SECONDS", 20)),
         memory_bytes=int(config.get("PAPER_PARSE_MEMORY_MB", 768)) * 2**20,
     )
-
-
-def has_paper(version: SubmissionVersion | None) -> bool:
-    """Tell whether a version holds a paper report (non-empty text or stored files)."""
-    if version is None or not version.paper_kind:
-        return False
-    if version.paper_kind == TEXT:
-        return bool(version.paper_text.strip())
-    return bool(version.paper_files)
 
 
 def _editable(activist_id: int, period_id: int) -> SubmissionVersion:

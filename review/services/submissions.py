@@ -131,10 +131,8 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
 
 
 def _check_complete(version: SubmissionVersion) -> None:
-    from review.services.papers import has_paper
-
     video = version.video
-    missing_paper = not has_paper(version)
+    missing_paper = not version.has_paper
     if video is None and missing_paper:
         raise ValidationError(
             _l("还没有上传视频汇报和书面思想汇报，两部分都齐全后才能提交。"), code="missing_both"

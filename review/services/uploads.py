@@ -16,7 +16,6 @@ import hashlib
 import logging
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import IO
@@ -103,13 +102,6 @@ def lock_name(upload_id: str) -> str:
     return f"{current_app.config['REDIS_PREFIX']}upload-lock:{upload_id}"
 
 
-def display_name(name: str | None) -> str:
-    """Return a client file name fit for display only: last path part, no control chars."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
-    return name.strip()[:255]
-
-
 def get_state(upload: Upload) -> str:
     """Return active, expired or terminated."""
     return (upload.meta or {}).get("state", ACTIVE)
@@ -170,7 +162,7 @@ def create_upload(
         period_id=period.id,
         length=length,
         offset=0,
-        filename=display_name(metadata.get("filename")),
+        filename=files.display_name(metadata.get("filename")),
         meta={"state": ACTIVE, "client": metadata},
         created_at=now,
         expires_at=_expiry(now),

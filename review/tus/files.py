@@ -1,4 +1,4 @@
-"""Partial-file storage for tus uploads: append a stream at an offset, hash, sniff."""
+"""Partial-file storage for tus uploads: append a stream at an offset, hash, sniff, name."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,13 @@ def open_partial(path: Path, offset: int) -> Iterator[PartialFile]:
         out.truncate(offset)
         out.seek(offset)
         yield PartialFile(out, offset)
+
+
+def display_name(name: str | None) -> str:
+    """Return a client file name fit for display only: last path part, no control chars."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    return name.strip()[:255]
 
 
 def sha256_of(path: Path) -> str:

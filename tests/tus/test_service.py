@@ -133,4 +133,4 @@ def test_sweep_skips_an_upload_being_written(app, upload):
     ],
 )
 def test_display_name(raw, shown):
-    assert uploads.display_name(raw) == shown
+    assert files.display_name(raw) == shown

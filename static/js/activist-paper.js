@@ -1,7 +1,7 @@
 /* Huibao paper report: autosave the typed text to the server a few seconds after typing stops,
  * when the page is hidden (phone locked, WeChat backgrounded), and again once the network returns. */
-(function () {
-  "use strict";
+import { csrfToken, fill as fmt } from "./lib.js";
+function main() {
 
   // A file is parsed on the server before the page returns: say so, and stop a second click.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (f) {
@@ -23,20 +23,11 @@
   var saved = area.value, saving = false, timer = null, frozen = false;
   var IDLE_MS = 2000, RETRY_MS = 5000;
 
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (m, k) {
-      return values[k] != null ? values[k] : m;
-    });
-  }
 
   function count() {
     countEl.textContent = fmt(T.count, { n: area.value.replace(/\s/g, "").length });
   }
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
 
   function schedule(ms) {
     clearTimeout(timer);
@@ -50,7 +41,7 @@
     stateEl.textContent = T.saving;
     fetch(url, {
       method: "PUT", credentials: "same-origin", keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ text: text })
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (body) {
@@ -87,4 +78,6 @@
   window.addEventListener("pagehide", function () { save(true); });
   form.addEventListener("submit", function () { clearTimeout(timer); });
   count();
-})();
+}
+
+main();

@@ -1,20 +1,15 @@
 /* Huibao activist pages, part 2: live processing status (polling with backoff, no reload), the
  * player and transcript once ready, and seeking from transcript lines and time-coded comments. */
-(function () {
-  "use strict";
+import { byId as $, fill as fmt, show } from "./lib.js";
 
-  var $ = function (id) { return document.getElementById(id); };
+export const status = {};
+{
+
   var configEl = $("activist-config");
   var cfg = configEl ? JSON.parse(configEl.textContent) : { texts: {} };
   var T = cfg.texts || {};
 
-  function fmt(text, values) {
-    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) {
-      return values && values[k] != null ? values[k] : m;
-    });
-  }
 
-  function show(el, on) { if (el) el.hidden = !on; }
 
   /* ---- seeking: transcript lines and time-coded comments ---- */
   document.addEventListener("click", function (ev) {
@@ -168,6 +163,7 @@
 
   var state = $("video-status");
   if (state && state.getAttribute("data-state") === "processing") poller.start(true);
-  window.HuibaoStatus = { setVideoState: setVideoState, setReport: setReport,
-    poll: function (fresh) { poller.start(fresh); } };
-})();
+  status.setVideoState = setVideoState;
+  status.setReport = setReport;
+  status.poll = function (fresh) { poller.start(fresh); };
+}

@@ -1,25 +1,14 @@
 /* Huibao activist report page, part 1: check the video on the phone and upload it (tus).
  * Part 2 (activist-status.js) follows processing live and seeks the player. No build step. */
-(function () {
-  "use strict";
+import { byId as $, csrfToken, fill as fmt, megabytes as mb, show } from "./lib.js";
+import { status } from "./activist-status.js";
+{
 
-  var $ = function (id) { return document.getElementById(id); };
   var configEl = $("activist-config");
   var cfg = configEl ? JSON.parse(configEl.textContent) : { texts: {} };
   var T = cfg.texts || {};
-  var status = window.HuibaoStatus || { setVideoState: function () {}, setReport: function () {},
-    poll: function () {} };
 
-  function fmt(text, values) {
-    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) {
-      return values && values[k] != null ? values[k] : m;
-    });
-  }
 
-  function mb(bytes) {
-    return bytes >= 1073741824 ? (bytes / 1073741824).toFixed(1) + " GB"
-      : (bytes / 1048576).toFixed(1) + " MB";
-  }
 
   function duration(seconds) {
     var s = Math.round(seconds);
@@ -28,12 +17,7 @@
     return fmt(T.minutes, { m: Math.floor(s / 60), s: s % 60 });
   }
 
-  function show(el, on) { if (el) el.hidden = !on; }
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
 
   /* ---- choosing and checking a video ---- */
   var chosen = null, upload = null;
@@ -128,7 +112,7 @@
       endpoint: cfg.endpoint,
       chunkSize: cfg.chunkSize,
       metadata: { filename: file.name, filetype: file.type || "", period: String(cfg.periodId) },
-      headers: function () { return { "X-CSRFToken": csrf() }; },
+      headers: function () { return { "X-CSRFToken": csrfToken() }; },
       onProgress: function (sent, total, speed) {
         setBar(Math.floor(100 * sent / total));
         var state = fmt(T.uploadingState, { p: Math.floor(100 * sent / total) });
@@ -231,4 +215,4 @@
     }
   }
 
-})();
+}

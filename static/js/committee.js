@@ -1,6 +1,7 @@
 /* Committee pages: take a reviewer's marks, live total, select all, confirm, export polling. */
-(function () {
-  "use strict";
+import { requestJSON } from "./lib.js";
+
+{
 
   function fmt(n) { return String(Math.round(n * 100) / 100); }
 
@@ -53,9 +54,10 @@
     var state = document.getElementById("export-state");
     var link = document.getElementById("export-download");
     var poll = function () {
-      fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
+      requestJSON(box.dataset.statusUrl, { method: "GET" })
+        .then(function (r) {
+          if (!r.ok) { window.setTimeout(poll, 3000); return; }
+          var data = r.data;
           bar.value = data.progress;
           if (data.ready) {
             bar.value = 1; state.textContent = state.dataset.ready; link.hidden = false;
@@ -64,9 +66,8 @@
           } else {
             state.textContent = state.dataset.working; window.setTimeout(poll, 1000);
           }
-        })
-        .catch(function () { window.setTimeout(poll, 3000); });
+        });
     };
     if (link.hidden) poll();
   }
-})();
+}

@@ -37,9 +37,10 @@ export function clock(sec) {
   return String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
 }
 
-/** 1536000 -> "1.5 MB". */
+/** 1536000 -> "1.5 MB"; from 1 GiB on in GB. */
 export function megabytes(bytes) {
-  return (bytes / 1048576).toFixed(1) + " MB";
+  return bytes >= 1073741824 ? (bytes / 1073741824).toFixed(1) + " GB"
+    : (bytes / 1048576).toFixed(1) + " MB";
 }
 
 export function timeNow() {

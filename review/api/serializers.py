@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from review.models import Submission, SubmissionVersion, Video
+from review.models import Submission, SubmissionVersion, Upload, Video
 from review.services.media_errors import flag_label, reason
 
 
@@ -80,3 +80,17 @@ def submission_json(
             else {"id": video.id, "state": video.state, "progress": video.progress}
         )
     return data
+
+
+def upload_json(upload: Upload) -> dict:
+    """Serialise an upload for the API (the owner's view)."""
+    return {
+        "id": upload.id,
+        "offset": upload.offset,
+        "length": upload.length,
+        "filename": upload.filename,
+        "period_id": upload.period_id,
+        "completed": upload.completed_at is not None,
+        "video_id": upload.video_id,
+        "expires_at": None if upload.completed_at else upload.expires_at.isoformat(),
+    }

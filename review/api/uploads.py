@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from review.api import bp
 from review.api.openapi import ERROR, register
+from review.api.serializers import upload_json
 from review.errors import error_response
 from review.services import uploads
 from review.tus import protocol
@@ -114,7 +115,7 @@ def show_upload(upload_id: str):
     """HEAD: the tus offset; GET: the upload as JSON, for the owner's page."""
     if request.method == "HEAD":
         return head_upload(upload_id)
-    return jsonify(uploads.upload_json(uploads.get_upload(upload_id, current_user.id)))
+    return jsonify(upload_json(uploads.get_upload(upload_id, current_user.id)))
 
 
 @_tus

@@ -40,6 +40,15 @@ from review.models._common import utcnow
 from review.queues import get_redis
 from review.services import metrics, pipeline, submissions
 from review.tus import files
+from review.tus.errors import (
+    ChecksumMismatchError,
+    OffsetMismatchError,
+    StorageError,
+    UploadGoneError,
+    UploadLockedError,
+    UploadTooLargeError,
+    UploadUnavailableError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,54 +56,6 @@ LOCK_SECONDS = 120  # renewed while a body streams in, so only a dead holder exp
 TOMBSTONE_DAYS = 30
 PROCESS_DEADLINE_MINUTES = 30  # the reconciler re-enqueues a video still "uploaded" after this
 ACTIVE, EXPIRED, TERMINATED = "active", "expired", "terminated"
-
-
-class UploadGoneError(HuibaoError):
-    """The upload expired or was terminated (tus: 410)."""
-
-    code = "upload_gone"
-    status = 410
-
-
-class UploadLockedError(HuibaoError):
-    """Another request is writing to this upload right now (tus: 423)."""
-
-    code = "upload_locked"
-    status = 423
-
-
-class OffsetMismatchError(ConflictError):
-    """Upload-Offset differs from the stored offset (tus: 409)."""
-
-    code = "offset_mismatch"
-
-
-class UploadTooLargeError(HuibaoError):
-    """Over the size limit, or more bytes than Upload-Length (tus: 413)."""
-
-    code = "too_large"
-    status = 413
-
-
-class ChecksumMismatchError(HuibaoError):
-    """The chunk does not match Upload-Checksum; it was discarded (tus: 460)."""
-
-    code = "checksum_mismatch"
-    status = 460
-
-
-class StorageError(HuibaoError):
-    """The server could not store the bytes (disk full, lost file)."""
-
-    code = "storage_error"
-    status = 507
-
-
-class UploadUnavailableError(HuibaoError):
-    """Redis, which guards uploads against concurrent writes, is unreachable (retry later)."""
-
-    code = "unavailable"
-    status = 503
 
 
 def lock_name(upload_id: str) -> str:
@@ -422,17 +383,3 @@ def expire_uploads(now: datetime | None = None) -> int:
         except (UploadLockedError, UploadUnavailableError):
             continue
     return expired
-
-
-def upload_json(upload: Upload) -> dict:
-    """Serialise an upload for the API (the owner's view)."""
-    return {
-        "id": upload.id,
-        "offset": upload.offset,
-        "length": upload.length,
-        "filename": upload.filename,
-        "period_id": upload.period_id,
-        "completed": upload.completed_at is not None,
-        "video_id": upload.video_id,
-        "expires_at": None if upload.completed_at else upload.expires_at.isoformat(),
-    }

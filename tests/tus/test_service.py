@@ -13,7 +13,7 @@ from review import storage
 from review.extensions import db
 from review.models import Upload, Video
 from review.services import uploads
-from review.tus import files
+from review.tus import errors, files
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_lost_partial_file_rewinds_the_offset(upload, people):
     owner = people["activist"].id
     uploads.append_chunk(upload.id, owner, 0, io.BytesIO(b"abcd"))
     storage.upload_partial(upload.id).write_bytes(b"ab")
-    with pytest.raises(uploads.OffsetMismatchError):
+    with pytest.raises(errors.OffsetMismatchError):
         uploads.append_chunk(upload.id, owner, 4, io.BytesIO(b"efgh"))
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 2
 
@@ -77,7 +77,7 @@ def test_disk_error_discards_the_chunk(upload, people, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(files.PartialFile, "receive", full_disk)
-    with pytest.raises(uploads.StorageError) as info:
+    with pytest.raises(errors.StorageError) as info:
         uploads.append_chunk(upload.id, owner, 3, io.BytesIO(b"def"))
     assert info.value.status == 507
     assert storage.upload_partial(upload.id).read_bytes() == b"abc"
@@ -102,7 +102,7 @@ def test_finish_picks_up_an_original_moved_before_a_failed_commit(upload, people
 
 def test_second_writer_on_the_same_host_gets_423(upload, people):
     with files.open_partial(storage.upload_partial(upload.id), 0):
-        with pytest.raises(uploads.UploadLockedError):
+        with pytest.raises(errors.UploadLockedError):
             uploads.append_chunk(upload.id, people["activist"].id, 0, io.BytesIO(b"abc"))
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 0
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("activist", __name__, url_prefix="/my")
 
-from review.activist import api, media, paper, routes  # noqa: E402,F401  (routes on bp)
+from review.activist import media, paper, routes  # noqa: E402,F401  (routes on bp)

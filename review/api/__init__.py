@@ -40,8 +40,10 @@ def require_auth():
 
 
 from review.api import (  # noqa: E402,F401
+    activist,
     exports,
     routes,
+    search,
     submissions,
     uploads,
 )

@@ -1,7 +1,7 @@
-"""Search across transcripts and paper reports: the page for reviewers and committee, and the API."""
+"""Search across transcripts and paper reports: the page (the API is review/api/search.py)."""
 
 from flask import Blueprint
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-from review.search import api, cli, routes  # noqa: E402,F401
+from review.search import cli, routes  # noqa: E402,F401

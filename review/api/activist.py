@@ -1,7 +1,7 @@
 """API v1 additions for the activist's page: autosave the paper text, submit a report.
 
-The routes attach to the `api` blueprint (so they share its auth, CSRF and JSON errors);
-review/activist/__init__.py imports this module before the blueprints are registered.
+The routes share the `api` blueprint's auth, CSRF and JSON errors; review/api/__init__.py
+imports this module before the blueprints are registered.
 """
 
 from __future__ import annotations

@@ -68,6 +68,8 @@ class SubmissionVersion(db.Model):
     video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id"))
     paper_kind: Mapped[str | None] = mapped_column(String(10))  # text, pdf, docx, photos
     paper_text: Mapped[str] = mapped_column(Text, default="")
+    # What the activist typed, kept when a file becomes the report, so they can switch back.
+    typed_text: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

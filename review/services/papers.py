@@ -113,12 +113,15 @@ def save_text(activist_id: int, period_id: int, text: str) -> SubmissionVersion:
     old = list(version.paper_files) if version.paper_kind != TEXT else []
     version.paper_kind = TEXT if text else None
     version.paper_text = text
+    version.typed_text = text
     _replace_files(version, old, [])
     return version
 
 
 def save_document(activist_id: int, period_id: int, upload: Upload) -> SubmissionVersion:
     """Store a PDF or DOCX as the paper report and keep its extracted text.
+
+    Typed text stays in typed_text, so the activist can make it the report again.
 
     Raises:
         ValidationError: too large, not a PDF/DOCX by content, encrypted or unreadable.
@@ -216,7 +219,7 @@ def save_photos(activist_id: int, period_id: int, uploads: list[Upload]) -> Subm
 
 
 def clear_paper(activist_id: int, period_id: int) -> SubmissionVersion:
-    """Remove the draft's paper report (text and files)."""
+    """Remove the draft's paper report (text and files); typed_text stays to start again from."""
     version = _editable(activist_id, period_id)
     old = list(version.paper_files)
     version.paper_kind, version.paper_text = None, ""

@@ -176,6 +176,10 @@ def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
         raise
     if earlier is not version and earlier.paper_kind == "text":
         version.paper_kind, version.paper_text = "text", earlier.paper_text
+    if earlier is not version:
+        version.typed_text = earlier.typed_text or (
+            earlier.paper_text if earlier.paper_kind == "text" else ""
+        )
     db.session.commit()
     return version
 

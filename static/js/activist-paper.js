@@ -3,9 +3,20 @@
 import { csrfToken, fill as fmt } from "./lib.js";
 function main() {
 
+  // A file becomes the report: say first that the typed text is kept, and let them cancel.
+  document.querySelectorAll("form[data-keeps-text]").forEach(function (fileForm) {
+    fileForm.addEventListener("submit", function (e) {
+      var typed = document.getElementById("paper-text");
+      var texts = JSON.parse(document.getElementById("paper-texts").textContent);
+      var n = typed ? typed.value.replace(/\s/g, "").length : 0;
+      if (n && !window.confirm(fmt(texts.replace, { n: n }))) e.preventDefault();
+    });
+  });
+
   // A file is parsed on the server before the page returns: say so, and stop a second click.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (f) {
-    f.addEventListener("submit", function () {
+    f.addEventListener("submit", function (e) {
+      if (e.defaultPrevented) return;
       var button = f.querySelector('button[type="submit"]');
       if (!button) return;
       button.disabled = true;

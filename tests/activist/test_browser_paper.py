@@ -30,7 +30,7 @@ def test_pdf_upload_keeps_the_typed_text_and_asks_first(app, people, live_server
     pdf.write_bytes(chinese_pdf("我的思想汇报", "第二段"))
     dialogs: list[str] = []
 
-    def answer(dialog) -> None:  # noqa: ANN001
+    def answer(dialog) -> None:
         dialogs.append(dialog.message)
         if len(dialogs) == 1:
             dialog.dismiss()  # first time: the activist changes their mind

@@ -58,6 +58,8 @@ class Config:
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
+    # One tus PATCH at most (the page sends 6 MB chunks); nginx's client_max_body_size is above it.
+    MAX_CHUNK_BYTES = int(os.environ.get("MAX_CHUNK_BYTES", str(16 * 1024**2)))
     UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
     # Paper files are parsed in a child process under these limits (media/sandbox.py).
     PAPER_PARSE_CPU_SECONDS = int(os.environ.get("PAPER_PARSE_CPU_SECONDS", "20"))
@@ -82,6 +84,8 @@ class Config:
 
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # front servers to trust
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
+    # nginx's `internal` location aliased to MEDIA_ROOT (deploy/nginx/huibao.conf)
+    SENDFILE_ACCEL_PREFIX = os.environ.get("SENDFILE_ACCEL_PREFIX", "/protected-media/")
     LOG_TO_STDOUT = _bool("LOG_TO_STDOUT", False)
 
     # Worker liveness: an idle worker heartbeats every WORKER_TTL - 15 s, a busy one every

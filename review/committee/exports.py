@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Response,
     flash,
@@ -9,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from review.access import get_version_or_404, role_required
 from review.committee import bp
 from review.committee.routes import COMMITTEE
 from review.exceptions import HuibaoError
+from review.sendfile import send_private
 from review.services import audit
 from review.services.exports import content_disposition, safe_filename
 from review.services.exports.jobs import MIME, export_status, start_export
@@ -81,9 +83,11 @@ def export_download(job_id: str):
         request.remote_addr,
         detail={"kind": job.kind, "branch_id": job.branch_id, "job_id": job_id},
     )
-    response = send_file(job.path, mimetype=MIME[job.kind], conditional=True)
-    response.headers["Content-Disposition"] = content_disposition(job.filename, job.fallback)
-    return response
+    return send_private(
+        Path(job.path),
+        MIME[job.kind],
+        content_disposition=content_disposition(job.filename, job.fallback),
+    )
 
 
 @bp.route("/submissions/<int:submission_id>/assessment.pdf")

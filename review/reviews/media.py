@@ -3,20 +3,16 @@
 Only people who may read the submission (review/access.py) get the bytes; every answer is
 `Cache-Control: private` and honours HTTP Range. Every request that sends bytes is audited
 (services/audit.record_read, de-duplicated per user and file within a window), whatever its
-Range: a read in pieces is a read. SENDFILE_MODE hands the byte-sending to the
-front server: "x-accel" answers `X-Accel-Redirect: <SENDFILE_ACCEL_PREFIX>/<path under
-MEDIA_ROOT>` (an nginx `internal` location aliased to MEDIA_ROOT), "x-sendfile" answers
-`X-Sendfile: <absolute path>` (Apache mod_xsendfile, lighttpd).
+Range: a read in pieces is a read. Stored files leave through review/sendfile.py, which hands
+them to the front server when SENDFILE_MODE says so.
 """
 
 from __future__ import annotations
 
 import mimetypes
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, request
 from flask_login import current_user
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.http import parse_range_header
 
 from media.vtt import render_vtt
 from review import storage
@@ -25,6 +21,8 @@ from review.extensions import db
 from review.models import PaperFile, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import staff_only
+from review.sendfile import send_private
+from review.sendfile import unsatisfiable as _unsatisfiable
 from review.services import audit
 
 SHOWABLE = ("application/pdf", "image/jpeg", "image/png", "image/webp", "image/gif")
@@ -49,7 +47,7 @@ def send_media(
     *,
     audit_as: tuple[int, str] | None = None,
 ) -> Response:
-    """Send a file stored under MEDIA_ROOT, or let the front server send it.
+    """Send a file stored under MEDIA_ROOT, or let the front server send it (review/sendfile.py).
 
     audit_as=(submission id, file key): audited (audit_read) once the answer will carry bytes.
     """
@@ -57,33 +55,16 @@ def send_media(
     if path is None:
         abort(404)
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    mode = current_app.config.get("SENDFILE_MODE", "")
-    refusal = None if mode else unsatisfiable(path.stat().st_size)
-    if refusal is not None:  # checked first: send_file would leave the file open when it raises
-        return refusal
-    if audit_as is not None:
-        audit_read(*audit_as)
-    if mode == "x-accel":
-        prefix = current_app.config.get("SENDFILE_ACCEL_PREFIX", "/protected-media/")
-        resp = Response(mimetype=mimetype)
-        resp.headers["X-Accel-Redirect"] = storage.accel_path(path, prefix)
-        return _private(resp)
-    if mode == "x-sendfile":
-        resp = Response(mimetype=mimetype)
-        resp.headers["X-Sendfile"] = str(path)
-        return _private(resp)
-    return _private(send_file(path, mimetype=mimetype, conditional=True, max_age=MAX_AGE))
+    audit = None if audit_as is None else (lambda: audit_read(*audit_as))
+    return send_private(
+        path, mimetype, cache_control=f"private, max-age={MAX_AGE}", before_send=audit
+    )
 
 
 def unsatisfiable(length: int) -> Response | None:
-    """Return the 416 answer when the request's Range cannot be served from length bytes."""
-    header = request.headers.get("Range")
-    if not header:
-        return None
-    ranges = parse_range_header(header)
-    if ranges is not None and ranges.range_for_length(length) is not None:
-        return None
-    return _private(RequestedRangeNotSatisfiable(length=length).get_response())
+    """Return the 416 answer (private) when the request's Range cannot be served."""
+    refusal = _unsatisfiable(length)
+    return None if refusal is None else _private(refusal)
 
 
 def _version(submission_id: int) -> SubmissionVersion:

@@ -212,11 +212,18 @@ def append_chunk(
         NotFoundError, UploadGoneError: see get_upload.
         UploadLockedError: another request holds the upload.
         OffsetMismatchError: offset is not the stored offset.
-        UploadTooLargeError: the body goes past Upload-Length (the chunk is discarded).
+        UploadTooLargeError: the body goes past Upload-Length (the chunk is discarded), or its
+            Content-Length is over MAX_CHUNK_BYTES (refused before a byte is read).
         ChecksumMismatchError: the chunk does not match (it is discarded).
         StorageError: the disk refused the bytes (the chunk is discarded).
         HuibaoError: from attach_video when finishing (the bytes are kept).
     """
+    most = current_app.config["MAX_CHUNK_BYTES"]
+    if content_length is not None and content_length > most:
+        raise UploadTooLargeError(
+            _l("单次上传的数据过大（每次最多 %(mb)d MB），请分段上传。", mb=most // 1024**2),
+            code="chunk_too_large",
+        )
     get_upload(upload_id, owner_id)
     with upload_lock(upload_id) as lock:
         upload = db.session.get(Upload, upload_id, populate_existing=True)

@@ -197,3 +197,16 @@ def test_closed_period_without_report_is_404(a1, people):
     db.session.commit()
     assert a1.get(f"/my/periods/{period.id}/").status_code == 404
     assert "目前没有开放的汇报周期" in _home(a1)
+
+
+def test_own_media_through_the_front_server(make_app, people, make_video):
+    video = make_video("ready")
+    client = make_app(SENDFILE_MODE="x-accel", SENDFILE_ACCEL_PREFIX="/_media/").test_client()
+    client.post("/login", data={"username": "a1", "password": "correct-horse-9"})
+    resp = client.get(f"/my/videos/{video.id}/play", headers={"Range": "bytes=0-99"})
+    assert resp.status_code == 200 and resp.data == b""  # nginx sends the bytes and the Range
+    assert resp.headers["X-Accel-Redirect"] == f"/_media/{video.playable_path}"
+    assert resp.headers["Content-Type"] == "video/mp4"
+    assert resp.headers["Cache-Control"] == "private, no-cache"
+    poster = client.get(f"/my/videos/{video.id}/poster")
+    assert poster.headers["X-Accel-Redirect"] == f"/_media/{video.poster_path}"

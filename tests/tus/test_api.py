@@ -480,3 +480,23 @@ def test_openapi_documents_every_upload_route(app, client):
             path = rule.rule.replace("<upload_id>", "{upload_id}")
             for method in rule.methods:
                 assert method.lower() in spec["paths"][path], (path, method)
+
+
+def test_a_patch_over_the_chunk_limit_is_refused_before_it_is_read(make_app, token_for, people):
+    app = make_app(MAX_CHUNK_BYTES=1024**2)
+    client = app.test_client()
+    resp = client.post("/api/v1/session", json={"username": "a1", "password": "correct-horse-9"})
+    a1 = {"Authorization": f"Bearer {resp.get_json()['token']}", **TUS}
+    meta = metadata(filename="汇报.mp4", period=str(people["period"].id))
+    resp = client.post(
+        "/api/v1/uploads/", headers={**a1, "Upload-Length": "5000", "Upload-Metadata": meta}
+    )
+    url = resp.headers["Location"]
+    resp = patch(client, url, a1, b"x" * (1024**2 + 1), 0)
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == {
+        "code": "chunk_too_large",
+        "message": "单次上传的数据过大（每次最多 1 MB），请分段上传。",
+    }
+    assert client.head(url, headers=a1).headers["Upload-Offset"] == "0"
+    assert patch(client, url, a1, b"x" * 1024, 0).status_code == 204

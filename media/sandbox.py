@@ -76,6 +76,32 @@ def parse_photo(data: bytes, limits: Limits | None = None) -> Photo:
     return Photo(base64.b64decode(answer["data"]), answer["width"], answer["height"])
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    """One PDF page as a PNG, and how many pages the document has."""
+
+    png: bytes
+    pages: int
+
+
+def render_pdf_page(
+    data: bytes, index: int, width: int, limits: Limits | None = None
+) -> RenderedPage:
+    """Render page `index` (from 0) of a PDF to a PNG `width` pixels wide, with pdfium.
+
+    Raises:
+        DocumentError: "corrupt" when pdfium cannot open or render it, "too_complex" past
+            the limits, "too_many_pages" when index is past the end.
+    """
+    try:
+        answer = _run("pdf_page", data, limits or Limits(), str(index), str(width))
+    except SandboxError as exc:
+        raise DocumentError("too_complex" if exc.over_limit else "corrupt", str(exc)) from exc
+    if "error" in answer:
+        raise DocumentError(answer["error"], answer.get("detail", ""))
+    return RenderedPage(base64.b64decode(answer["data"]), answer["pages"])
+
+
 def _limit_child(limits: Limits) -> None:
     """In the child, before exec: cap CPU time and address space, die with the parent."""
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
@@ -90,13 +116,13 @@ def _limit_child(limits: Limits) -> None:
         pass
 
 
-def _run(task: str, data: bytes, limits: Limits) -> dict:
+def _run(task: str, data: bytes, limits: Limits, *args: str) -> dict:
     """Run one task in a child; return its JSON answer or raise SandboxError."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH", "LANG", "HOME")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_root(), env.get("PYTHONPATH")) if p)
     try:
         proc = subprocess.run(
-            [sys.executable, "-s", "-m", "media.sandbox", task],
+            [sys.executable, "-s", "-m", "media.sandbox", task, *args],
             input=data,
             capture_output=True,
             timeout=limits.wall_seconds,
@@ -124,7 +150,30 @@ def _root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _child(task: str) -> int:
+def _render(data: bytes, index: int, width: int) -> dict:
+    import io
+
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise DocumentError("corrupt", str(exc)) from exc
+    pages = len(pdf)
+    if not 0 <= index < pages:
+        raise DocumentError("too_many_pages", f"page {index} of {pages}")
+    page = pdf[index]
+    page_width, page_height = page.get_size()
+    scale = width / page_width if page_width > 0 else 1.0
+    if page_height * scale > width * 3:  # a strip 100 pages tall is not a page
+        raise DocumentError("too_complex", f"page {page_width}x{page_height}")
+    image = page.render(scale=scale).to_pil().convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)
+    return {"data": base64.b64encode(out.getvalue()).decode(), "pages": pages}
+
+
+def _child(task: str, *args: str) -> int:
     """Child side: read the file from stdin, write one JSON answer to stdout."""
     data = sys.stdin.buffer.read()
     try:
@@ -138,6 +187,8 @@ def _child(task: str) -> int:
                 "width": photo.width,
                 "height": photo.height,
             }
+        elif task == "pdf_page":
+            answer = _render(data, int(args[0]), int(args[1]))
         else:
             raise SystemExit(f"unknown task {task!r}")
     except (DocumentError, ImageError) as exc:
@@ -149,4 +200,4 @@ def _child(task: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1]))
+    sys.exit(_child(*sys.argv[1:]))

@@ -125,6 +125,14 @@ def can_write_version(user: User | None, version: SubmissionVersion) -> bool:
     return version.frozen and _covers_branch(user, version.submission.branch_id)
 
 
+def can_download_paper_original(user: User | None) -> bool:
+    """Tell whether a user may download an original paper file (the committee's export).
+
+    Reviewers read the paper report only as page images with their identity burned in.
+    """
+    return _authenticated(user) and user.has_role(Role.COMMITTEE)
+
+
 def get_submission_or_404(submission_id: int, user: User | None = None) -> Submission:
     """Return the submission if the user may read it; 404 otherwise (existence not revealed)."""
     user = user or current_user

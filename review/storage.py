@@ -7,6 +7,8 @@ The one module that knows the layout; everything else asks it for paths (docs/st
                                     the upload id, or random for files imported from disk
     videos/<folder>/audio.wav, playable.mp4, poster.jpg, transcript.vtt   derived files
     papers/<version id>/<name>      paper report files, named by the server
+    cache/papers/<paper file id>/   page images rendered from a paper file (no watermark),
+                                    pages.json; removed with the file, rebuilt on demand
     exports/<job id>.<kind>         committee exports built by jobs
 
 Rows store paths relative to MEDIA_ROOT (POSIX separators), so the tree can move, and a
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -89,6 +92,11 @@ def paper_path(paper_file: PaperFile) -> Path:
     return root() / paper_file.path
 
 
+def page_cache_folder(paper_file_id: int) -> Path:
+    """Return the folder of a paper file's cached page images (services/paper_pages.py)."""
+    return root() / "cache" / "papers" / str(paper_file_id)
+
+
 def export_file(job_id: str, kind: str) -> Path:
     """Return where the export job job_id writes its file (the folder is created)."""
     folder = root() / "exports"
@@ -99,7 +107,8 @@ def export_file(job_id: str, kind: str) -> Path:
 def write_bytes(target: Path, data: bytes) -> None:
     """Write data to target durably: a temporary file, fsync, then an atomic rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.part")
+    # A name of its own: two requests may render the same cached page at once.
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     with open(tmp, "wb") as out:
         out.write(data)
         out.flush()
@@ -129,3 +138,8 @@ def accel_path(stored: Path, prefix: str) -> str:
 def delete(stored: Path) -> None:
     """Delete a stored file; a file already gone is not an error."""
     Path(stored).unlink(missing_ok=True)
+
+
+def delete_tree(folder: Path) -> None:
+    """Delete a folder of derived files (a page cache); one already gone is not an error."""
+    shutil.rmtree(folder, ignore_errors=True)

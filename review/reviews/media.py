@@ -10,22 +10,23 @@ them to the front server when SENDFILE_MODE says so.
 from __future__ import annotations
 
 import mimetypes
+from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Response, abort, request
 from flask_login import current_user
 
 from media.vtt import render_vtt
 from review import storage
-from review.access import get_version_or_404
+from review.access import can_download_paper_original, get_version_or_404
 from review.extensions import db
 from review.models import PaperFile, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import staff_only
 from review.sendfile import send_private
 from review.sendfile import unsatisfiable as _unsatisfiable
-from review.services import audit
+from review.services import audit, paper_pages
 
-SHOWABLE = ("application/pdf", "image/jpeg", "image/png", "image/webp", "image/gif")
 MAX_AGE = 600
 
 
@@ -115,15 +116,40 @@ def captions(submission_id: int):
     return _private(resp.make_conditional(request, accept_ranges=True, complete_length=len(data)))
 
 
-@bp.get("/<int:submission_id>/paper/<int:file_id>")
-@staff_only
-def paper_file(submission_id: int, file_id: int):
-    """Show one file of the paper report in the page (PDF or page photo; never a download)."""
+def _paper(submission_id: int, file_id: int) -> PaperFile:
     version = _version(submission_id)
     paper = db.session.get(PaperFile, file_id)
     if paper is None or paper.version_id != version.id:
         abort(404)
-    mimetype = mimetypes.guess_type(paper.path)[0]
-    if mimetype not in SHOWABLE:
+    return paper
+
+
+@bp.get("/<int:submission_id>/paper/<int:file_id>/pages/<int:number>")
+@staff_only
+def paper_page(submission_id: int, file_id: int, number: int) -> Response:
+    """Send one page of the paper report as an image with the viewer burned into it."""
+    paper = _paper(submission_id, file_id)
+    viewer = f"{current_user.name} {current_user.username}"
+    try:
+        data = paper_pages.watermarked_page(paper, number, viewer, datetime.now(UTC))
+    except paper_pages.PageError:
         abort(404)
-    return send_media(paper.path, mimetype, audit_as=(submission_id, f"paper:{paper.id}"))
+    audit_read(submission_id, f"paper:{paper.id}")
+    resp = Response(data, mimetype="image/jpeg")
+    resp.headers["Cache-Control"] = "private, no-store"  # each view gets its own watermark
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/<int:submission_id>/paper/<int:file_id>")
+@staff_only
+def paper_file(submission_id: int, file_id: int) -> Response:
+    """Download the original paper file: the committee's export only, never a reviewer."""
+    if not can_download_paper_original(current_user):
+        abort(403)
+    paper = _paper(submission_id, file_id)
+    read = (submission_id, f"paper:{paper.id}:original")
+    resp = send_media(paper.path, mimetypes.guess_type(paper.path)[0], audit_as=read)
+    name = quote(paper.original_name or paper.path.rsplit("/", 1)[-1])
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return resp

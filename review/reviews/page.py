@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import gettext as _
 
-from review.access import can_write_version
+from review.access import can_download_paper_original, can_write_version
 from review.i18n import format_dt
 from review.models import Review, ReviewState, SubmissionVersion, User
+from review.services import paper_pages
 from review.services.drafts import field_revisions
 from review.services.media_errors import flag_label
 from review.services.reviews import overdue_days
@@ -17,6 +19,21 @@ from review.services.reviews import overdue_days
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def paper_pages_of(version: SubmissionVersion | None) -> list[dict]:
+    """Return the paper report's page images in reading order: their URLs and labels."""
+    pages: list[dict] = []
+    for paper in version.paper_files if version else []:
+        for number in range(1, paper_pages.page_count(paper) + 1):
+            url = url_for(
+                "reviews.paper_page",
+                submission_id=version.submission_id,
+                file_id=paper.id,
+                number=number,
+            )
+            pages.append({"url": url, "label": _("第 %(n)d 页", n=len(pages) + 1)})
+    return pages
 
 
 def page_context(
@@ -67,6 +84,8 @@ def page_context(
         "review": review,
         "editable": editable,
         "paper_files": version.paper_files if version else [],
+        "paper_pages": paper_pages_of(version),
+        "paper_originals": can_download_paper_original(viewer),
         "flags": [flag_label(f) for f in (video.flags if video else [])],
         "late_days": overdue_days(submission.state, version.submitted_at if version else None, at),
         "watermark": f"{viewer.name} {viewer.username} {format_dt(at)}",

@@ -238,6 +238,7 @@ def _replace_files(version: SubmissionVersion, old: list[PaperFile], new: list[P
     """Swap the version's files in one commit, then delete the replaced files from disk."""
     old_paths = [storage.paper_path(f) for f in old]
     new_paths = [storage.paper_path(f) for f in new]
+    old_caches = [storage.page_cache_folder(f.id) for f in old]
     for paper_file in old:
         db.session.delete(paper_file)
     for paper_file in new:
@@ -252,3 +253,5 @@ def _replace_files(version: SubmissionVersion, old: list[PaperFile], new: list[P
     db.session.expire(version, ["paper_files"])
     for path in old_paths:
         storage.delete(path)
+    for folder in old_caches:
+        storage.delete_tree(folder)

@@ -43,6 +43,8 @@ def case(people, make_submission):
         f"/reviews/{sid}/captions.vtt",
         f"/reviews/{sid}/paper/{pdf.id}",
         f"/reviews/{sid}/paper/{photo.id}",
+        f"/reviews/{sid}/paper/{pdf.id}/pages/1",
+        f"/reviews/{sid}/paper/{photo.id}/pages/1",
     ]
     posts = [
         (f"/reviews/{sid}/draft", body),
@@ -80,8 +82,11 @@ def test_outsiders_get_nothing(client, case, who):
 def test_reviewer_of_the_branch_gets_everything(client, case):
     login(client, "r1")
     for url in case["gets"]:
+        if "/paper/" in url and "/pages/" not in url:
+            assert status(client, url) == 403, url  # page images only, never the original
+            continue
         assert status(client, url) == 200, url
-    assert status(client, f"/reviews/{case['sid']}/paper/{case['docx']}") == 404  # never a download
+    assert status(client, f"/reviews/{case['sid']}/paper/{case['docx']}") == 403  # never a download
 
 
 def test_committee_may_look_but_not_score(client, case):

@@ -48,6 +48,7 @@ def test_captions_and_paper_answer_ranges(client, people, make_submission):
     assert part.status_code == 206 and part.data == b"WEBVTT"
     assert get(client, f"/reviews/{sid}/captions.vtt", Range="bytes=99999-").status_code == 416
     paper = db.session.get(Submission, sid).current.paper_files[0]
+    login(client, "c1")  # the original is the committee's (export); reviewers see page images
     pdf = get(client, f"/reviews/{sid}/paper/{paper.id}", Range="bytes=0-3")
     assert pdf.status_code == 206 and pdf.data == b"%PDF" and pdf.mimetype == "application/pdf"
     assert pdf.headers["Cache-Control"].startswith("private")
@@ -80,8 +81,9 @@ def test_paths_outside_the_media_store_are_refused(client, people, make_submissi
     version.paper_files[0].path = "../../../../etc/hosts.pdf"
     version.video.poster_path = "/etc/hostname"
     db.session.commit()
-    login(client, "r1")
+    login(client, "c1")
     assert get(client, f"/reviews/{sid}/paper/{version.paper_files[0].id}").status_code == 404
+    login(client, "r1")
     assert get(client, f"/reviews/{sid}/poster").status_code == 404
 
 

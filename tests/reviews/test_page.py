@@ -50,7 +50,7 @@ def test_page_shows_three_panes_watermark_and_rubric(client, people, make_submis
     assert f'src="/reviews/{sid}/captions.vtt"' in html and f'src="/reviews/{sid}/video"' in html
     assert "王老师 r1" in html  # the watermark names the viewer
     assert "我志愿加入中国共产党" in html and "这一季度我认真学习了党章" in html
-    assert html.count('class="paper-pdf"') == 1 and html.count('class="paper-photo"') == 1
+    assert html.count('class="paper-page"') == 2  # the PDF's page and the photo, as images
     for title in ("入党动机", "对党的认识", "学习情况", "参加活动的心得体会", "入党誓词"):
         assert title in html
     assert "动机端正，表述具体真诚" in html  # descriptors

@@ -214,3 +214,41 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
     assert [s.points for s in review.scores if s.points is not None] == [9]
     notes = sorted(s.note for s in review.scores if s.note)
     assert notes == sorted(["冲突时照常保存", "另一项的评语"])
+
+
+def test_paper_pane_turns_server_rendered_pages_from_the_keyboard(
+    app, server, people, make_submission
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    sid = make_submission()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "/paper/" in r.url else None)
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "r1")
+        page.fill("input[name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server}/reviews/")
+        page.goto(f"{server}/reviews/{sid}")
+        pager = page.locator("#paper-pages")
+        expect(pager.locator(".paper-count")).to_have_text("第 1 / 2 页")
+        page.wait_for_function("document.querySelector('.paper-page').naturalWidth > 0")
+        assert len(fetched) == 1 and fetched[0].endswith("/pages/1")  # page 2 not fetched yet
+        assert page.locator("iframe, a[download], .paper-original").count() == 0
+        pager.locator(".paper-sheet").focus()
+        page.keyboard.press("ArrowRight")
+        expect(pager.locator(".paper-count")).to_have_text("第 2 / 2 页")
+        expect(pager.locator(".paper-page").nth(1)).to_be_visible()
+        expect(pager.locator(".paper-page").first).to_be_hidden()
+        page.keyboard.press("PageUp")
+        expect(pager.locator(".paper-count")).to_have_text("第 1 / 2 页")
+        expect(pager.locator('[data-step="-1"]')).to_be_disabled()
+        page.locator(".rv-paper").screenshot(path=str(ARTIFACTS / "paper-pages.png"))
+        browser.close()

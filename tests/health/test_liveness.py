@@ -51,6 +51,7 @@ def test_admin_sees_which_workers_are_alive(client, auth, people, registered_wor
     assert "无心跳" in page[dead : dead + 300]
     assert "最近心跳：4 秒前" in page or "最近心跳：5 秒前" in page
     assert "没有存活的处理进程" not in page
+    assert '<span class="badge">?</span>' not in page  # RQ's raw state is not shown
 
 
 def test_admin_is_warned_when_no_worker_is_alive(client, auth, people, registered_worker):

@@ -68,6 +68,9 @@ class Config:
     FFMPEG_MEMORY_MB = int(os.environ.get("FFMPEG_MEMORY_MB", "3072"))
     MIN_DURATION = float(os.environ.get("MIN_DURATION", "5"))
     MAX_DURATION = float(os.environ.get("MAX_DURATION", "600"))
+    # What the committee expects (the hint says "建议 1–5 分钟"); shorter is flagged 视频过短.
+    RECOMMENDED_MIN_DURATION = float(os.environ.get("RECOMMENDED_MIN_DURATION", "60"))
+    RECOMMENDED_MAX_DURATION = float(os.environ.get("RECOMMENDED_MAX_DURATION", "300"))
     RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))
 
     WHISPER_ENGINE = os.environ.get("WHISPER_ENGINE", "faster-whisper")

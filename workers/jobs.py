@@ -71,7 +71,7 @@ def probe_video(video_id: int) -> None:
         _fail_or_raise(video_id, exc)
         return
     flags = [] if result.has_audio else ["no_audio"]
-    if result.duration < current_app.config.get("SHORT_VIDEO_FLAG", 30):
+    if result.duration < current_app.config["RECOMMENDED_MIN_DURATION"]:
         flags.append("short_video")
     fast = result.browser_playable and result.has_audio
     pipeline.finish_step(

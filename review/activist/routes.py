@@ -26,6 +26,7 @@ from review.extensions import db
 from review.models import Period, Role, Submission, SubmissionVersion
 from review.services import submissions
 from review.services.analyses import analyses_json
+from review.services.media_errors import recommended_length
 from review.services.periods import open_periods
 
 DEFAULT_CHUNK_BYTES = 6 * 2**20
@@ -52,7 +53,7 @@ def _card(period: Period, submission: Submission | None) -> dict:
 @bp.context_processor
 def template_helpers() -> dict:
     """Give the activist's templates the outcome words."""
-    return {"outcome_label": outcome_label}
+    return {"outcome_label": outcome_label, "recommended_length": recommended_length}
 
 
 @bp.route("/")

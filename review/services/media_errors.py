@@ -32,7 +32,7 @@ FLAGS = {
     "no_audio": N_("未检测到音频"),
     "no_speech": N_("未检测到语音"),
     "low_volume": N_("音量过低"),
-    "short_video": N_("视频过短"),
+    "short_video": N_("视频过短（%(advice)s）"),
     "long_silence": N_("长时间静音"),
 }
 
@@ -43,6 +43,19 @@ def reason(code: str | None, *, min_seconds: float = 5, max_seconds: float = 600
     return gettext(msgid, min=f"{min_seconds:g}", max=f"{max_seconds / 60:g}")
 
 
+def recommended_length() -> str:
+    """Return the committee's advice on the video's length, e.g. "建议 1–5 分钟"."""
+    from flask import current_app
+
+    low = current_app.config["RECOMMENDED_MIN_DURATION"]
+    high = current_app.config["RECOMMENDED_MAX_DURATION"]
+    if low % 60 == 0 and high % 60 == 0:
+        return gettext("建议 %(low)s–%(high)s 分钟", low=f"{low / 60:g}", high=f"{high / 60:g}")
+    return gettext("建议 %(low)s–%(high)s 秒", low=f"{low:g}", high=f"{high:g}")
+
+
 def flag_label(code: str) -> str:
-    """Return the Chinese label of a video flag."""
+    """Return the Chinese label of a video flag (视频过短 says the recommended length)."""
+    if code == "short_video":
+        return gettext(FLAGS[code], advice=recommended_length())
     return gettext(FLAGS[code]) if code in FLAGS else code

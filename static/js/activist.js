@@ -53,12 +53,29 @@ import { status } from "./activist-status.js";
     });
   }
 
+  /* The first bytes of the file, not its name: a .txt renamed .mp4 is refused before uploading.
+   * MP4/MOV/3GP ("ftyp" or an old QuickTime atom at 4), WebM/MKV (EBML), AVI, MPEG-PS/TS. */
+  function looksLikeVideo(file) {
+    return file.slice(0, 192).arrayBuffer().then(function (buf) {
+      var b = new Uint8Array(buf), at = function (i, text) {
+        for (var k = 0; k < text.length; k++) if (b[i + k] !== text.charCodeAt(k)) return false;
+        return true;
+      };
+      return ["ftyp", "moov", "mdat", "free", "wide", "skip"].some(function (box) { return at(4, box); }) ||
+        (b[0] === 0x1A && b[1] === 0x45 && b[2] === 0xDF && b[3] === 0xA3) ||
+        (at(0, "RIFF") && at(8, "AVI ")) ||
+        (b[0] === 0 && b[1] === 0 && b[2] === 1 && (b[3] === 0xBA || b[3] === 0xB3)) ||
+        (b[0] === 0x47 && b[188] === 0x47);
+    }, function () { return true; });  // unreadable here: the server checks it anyway
+  }
+
   function choose(file) {
     if (!file) return;
     if (upload) return;  // one upload at a time
     var preview = $("preview");
     show($("video-check"), false);
     show($("file-info"), false);
+    show($("video-error"), false);  // a new file: the last video's failure no longer applies
     if (!(file.type && file.type.indexOf("video/") === 0) && !(!file.type && VIDEO_EXT.test(file.name))) {
       show(preview, false);
       return problem(T.notVideo);
@@ -66,6 +83,13 @@ import { status } from "./activist-status.js";
     if (file.size === 0) return problem(T.empty);
     if (file.size > cfg.maxBytes) return problem(fmt(T.tooLarge, { size: mb(file.size), max: mb(cfg.maxBytes) }));
     note(T.checking);
+    looksLikeVideo(file).then(function (ok) {
+      if (!ok) { show(preview, false); return problem(T.notVideo); }
+      return checkLength(file, preview);
+    });
+  }
+
+  function checkLength(file, preview) {
     readDuration(file, preview).then(function (seconds) {
       if (seconds != null && seconds < cfg.minDuration) {
         show(preview, true);
@@ -85,6 +109,13 @@ import { status } from "./activist-status.js";
       show($("upload-start"), true);
     });
   }
+
+  // Submitting freezes the version: ask, saying what will be frozen.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
 
   ["video-record", "video-pick"].forEach(function (id) {
     var input = $(id);

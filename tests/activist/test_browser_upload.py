@@ -130,3 +130,63 @@ def test_resume_after_reload_and_cancel(app, people, live_server, phone, oath_cl
         page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huibao-tus::'))") == []
     )
     assert page.is_enabled("#video-pick")
+
+
+def test_renamed_text_file_refused_and_stale_failure_cleared(
+    app, people, live_server, phone, make_video, oath_clip, tmp_path
+):
+    make_video("failed", error_code="undecodable")
+    db.session.commit()
+    page = phone
+    _open_report(page, live_server, people["period"].id)
+    assert page.is_visible("#video-error")  # the last video failed
+    advice = page.inner_text("#video-advice")
+    assert advice.startswith("建议 1–5 分钟")
+    from review.services.media_errors import flag_label
+
+    assert flag_label("short_video") == "视频过短（建议 1–5 分钟）"  # the flag says the same
+
+    renamed = tmp_path / "我的视频.mp4"
+    renamed.write_text("这其实是一个文本文件。" * 20, encoding="utf-8")
+    sent = []
+    page.route("**/api/v1/uploads/**", lambda route: (sent.append(1), route.continue_()))
+    message = _check_message(page, renamed)
+    assert message == "这个文件不是视频，请选择手机录制的视频文件（如 MP4、MOV）。"
+    assert page.is_hidden("#video-error")  # a new file was picked: the old failure is gone
+    page.set_input_files("#video-pick", str(oath_clip))
+    page.wait_for_selector("#upload-start:not([hidden])")
+    assert sent == [] and db.session.scalars(select(Upload)).first() is None
+
+
+def test_submit_asks_and_says_what_is_frozen(app, people, live_server, phone, make_video):
+    from review.services import papers
+
+    make_video("ready")
+    papers.save_text(people["activist"].id, people["period"].id, "敬爱的党组织：我认真学习了党章。")
+    db.session.commit()
+    page = phone
+    _open_report(page, live_server, people["period"].id)
+    asked = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("#submit-button")
+    page.wait_for_timeout(300)
+    assert asked and asked[0].startswith("提交后不能再修改，确定提交吗？")
+    assert "视频（时长 0:42）" in asked[0] and "书面汇报（文字稿 16 字）" in asked[0]
+    db.session.expire_all()
+    assert db.session.scalars(select(Video)).one() and _state(people) == "draft"
+    page.click("#submit-button")
+    page.wait_for_function("document.getElementById('report-state').textContent.length > 0")
+    page.wait_for_timeout(500)
+    assert len(asked) == 2 and _state(people) != "draft"
+
+
+def _state(people) -> str:
+    from review.models import Submission
+
+    db.session.expire_all()
+    return db.session.scalars(select(Submission)).one().state

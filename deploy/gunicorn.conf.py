@@ -12,7 +12,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a slow 8 MB chunk must not be cut
-graceful_timeout = 10
+graceful_timeout = 5  # below the 10 s make run and TimeoutStopSec allow before SIGKILL
 keepalive = 5
 # nginx sits on the same host; its X-Forwarded-* are read by the app itself (PROXY_COUNT).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -13,7 +13,7 @@ from review.models import Review, ReviewState, SubmissionVersion, User
 from review.services import paper_pages
 from review.services.drafts import field_revisions
 from review.services.media_errors import flag_label
-from review.services.reviews import overdue_days
+from review.services.reviews.queue import overdue_days
 
 
 def _clock(seconds: float) -> str:

@@ -13,14 +13,14 @@ from review.access import get_submission_or_404, get_version_or_404, role_requir
 from review.errors import error_response
 from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
 from review.extensions import db
-from review.models import Period, Review, Role, SubmissionVersion, TranscriptSegment
+from review.models import Period, Review, Role, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import json_error, json_refusal, staff_only
 from review.reviews.page import page_context
 from review.services import audit, drafts
-from review.services import reviews as service
 from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
+from review.services.reviews import corrections, editing, queue
 
 QUEUE_PAGE = 100
 
@@ -38,13 +38,13 @@ def _refusal(exc):  # noqa: ANN001
 @role_required(Role.REVIEWER)
 def index():
     """The reviewer's queue: their branches' submissions, oldest first, with filters."""
-    filters = service.QueueFilters(
+    filters = queue.QueueFilters(
         period_id=request.args.get("period", type=int),
         state=request.args.get("state", "todo"),
         overdue=request.args.get("overdue") == "1",
         flag=request.args.get("flag") if request.args.get("flag") in FLAGS else None,
     )
-    rows = service.list_queue(current_user.id, filters, limit=QUEUE_PAGE)
+    rows = queue.list_queue(current_user.id, filters, limit=QUEUE_PAGE)
     periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
     flags = {code: flag_label(code) for code in FLAGS}
     return render_template(
@@ -55,7 +55,7 @@ def index():
         periods=periods,
         flags=flags,
         branches=current_user.reviewer_of,
-        overdue_days=service.OVERDUE_DAYS,
+        overdue_days=queue.OVERDUE_DAYS,
     )
 
 
@@ -63,7 +63,7 @@ def index():
 @role_required(Role.REVIEWER)
 def next_ungraded():
     """Open the oldest submission the reviewer has not scored yet."""
-    target = service.next_ungraded(current_user.id, exclude_id=request.args.get("after", type=int))
+    target = queue.next_ungraded(current_user.id, exclude_id=request.args.get("after", type=int))
     if target is None:
         flash(_("太好了，目前没有待您评分的汇报了。"), "success")
         return redirect(url_for("reviews.index"))
@@ -74,12 +74,12 @@ def next_ungraded():
 @role_required(Role.REVIEWER, Role.COMMITTEE)
 def show(submission_id: int):
     """The review page: video, synced transcript, paper report and the rubric."""
-    submission = service.load_submission(submission_id)  # one submission, eagerly, first
+    submission = queue.load_submission(submission_id)  # one submission, eagerly, first
     version = get_version_or_404(submission_id)  # found in the identity map; a draft: 404
     review, notice = None, None
     if current_user.has_role(Role.REVIEWER):
         try:
-            review = service.claim(current_user.id, submission_id, commit=False)
+            review = editing.claim(current_user.id, submission_id, commit=False)
         except (ConflictError, PermissionDeniedError) as exc:
             notice = str(exc.message)
     else:
@@ -123,7 +123,7 @@ def save(submission_id: int):
     try:
         review_id, changes = _draft_args()
         _check_review_of(review_id, submission_id)
-        result = service.autosave(current_user.id, review_id, changes)
+        result = editing.autosave(current_user.id, review_id, changes)
     except HuibaoError as exc:
         return json_error(exc)
     return jsonify(
@@ -142,8 +142,8 @@ def submit(submission_id: int):
     try:
         review_id, changes = _draft_args()
         _check_review_of(review_id, submission_id)
-        service.submit(current_user.id, review_id, changes)
-    except service.DraftConflictError as exc:
+        editing.submit(current_user.id, review_id, changes)
+    except editing.DraftConflictError as exc:
         error = {"code": exc.code, "message": str(exc.message), "conflicts": exc.conflicts}
         return jsonify(error=error), exc.status
     except HuibaoError as exc:
@@ -163,13 +163,11 @@ def _check_review_of(review_id: int, submission_id: int) -> None:
 @staff_only
 def correct_segment(submission_id: int, segment_id: int):
     """Save a reviewer's correction of one transcript segment (JSON)."""
-    version = get_version_or_404(submission_id)
-    segment = db.session.get(TranscriptSegment, segment_id)
-    if segment is None or version.video_id is None or segment.video_id != version.video_id:
-        return json_refusal(404)
     try:
         data = request.get_json(silent=True) or {}
-        segment = service.correct_segment(current_user.id, segment_id, data.get("text", ""))
+        segment = corrections.correct_segment(
+            current_user.id, submission_id, segment_id, data.get("text", "")
+        )
     except HuibaoError as exc:
         return json_error(exc)
     return jsonify(

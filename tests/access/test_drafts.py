@@ -14,7 +14,7 @@ from review.access import (
 from review.exceptions import NotFoundError
 from review.extensions import db
 from review.models import Submission, TranscriptSegment
-from review.services import reviews
+from review.services.reviews import corrections
 from tests.access.conftest import DRAFT_WORDS, V2_WORDS, VIEWERS, login
 
 OTHERS = ("same_branch", "other_branch", "reviewer", "reviewer_other", "committee", "admin")
@@ -68,7 +68,7 @@ def test_the_correction_service_refuses_a_draft(report, people, who):
     draft = report("draft")
     segment = draft.current.video.segments[0]
     with pytest.raises(NotFoundError):
-        reviews.correct_segment(_user(people, who).id, segment.id, "被改写了")
+        corrections.correct_segment(_user(people, who).id, draft.id, segment.id, "被改写了")
     db.session.expire_all()
     assert db.session.get(TranscriptSegment, segment.id).text == f"{DRAFT_WORDS}0"
 

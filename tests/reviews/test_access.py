@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from review.extensions import db
 from review.models import PaperFile, Review, Submission
-from review.services import reviews as service
+from review.services.reviews import editing
 from tests.reviews.conftest import login
 
 OUTSIDERS = (
@@ -29,7 +29,7 @@ def status(client, url: str) -> int:
 def case(people, make_submission):
     """A submission of 一支部 with a draft review by r1, and its URLs."""
     sid = make_submission()
-    review = service.claim(people["reviewer"].id, sid)
+    review = editing.claim(people["reviewer"].id, sid)
     version = db.session.get(Submission, sid).current
     pdf, photo, docx = db.session.scalars(
         select(PaperFile).where(PaperFile.version_id == version.id).order_by(PaperFile.position)

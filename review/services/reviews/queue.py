@@ -1,0 +1,204 @@
+"""The reviewer's queue: what is waiting, what is overdue, and the next one to grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from review.access import visible_submissions
+from review.extensions import db
+from review.models import (
+    Period,
+    Review,
+    ReviewState,
+    RubricVersion,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    User,
+    Video,
+)
+from review.services.reviews import now
+
+OVERDUE_DAYS = 14
+OPEN_STATES = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
+QUEUE_STATES = (*OPEN_STATES, SubmissionState.REVIEWED.value)
+
+
+@dataclass
+class QueueFilters:
+    """What the reviewer asked the queue to show."""
+
+    period_id: int | None = None
+    state: str = "todo"  # todo (not yet scored by me), in_review, reviewed, all
+    overdue: bool = False
+    flag: str | None = None
+
+
+@dataclass
+class QueueRow:
+    """One line of the queue."""
+
+    submission: Submission
+    version: SubmissionVersion
+    video: Video
+    mine: Review | None
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+
+    @property
+    def overdue_days(self) -> int:
+        """Return how many days the review is late (0 when not late)."""
+        return overdue_days(self.submission.state, self.version.submitted_at)
+
+
+def overdue_days(state: str, submitted_at: datetime | None, at: datetime | None = None) -> int:
+    """Return how many days past the 14-day review deadline a submission is (0: not late)."""
+    if state not in OPEN_STATES or submitted_at is None:
+        return 0
+    late = (at or now()) - submitted_at - timedelta(days=OVERDUE_DAYS)
+    return max(1, late.days) if late.total_seconds() > 0 else 0
+
+
+def required_reviews(period: Period) -> int:
+    """Return how many submitted reviews a submission needs in period."""
+    return 2 if period.double_marking else 1
+
+
+def _queue_base(user: User) -> Any:
+    latest = (
+        select(func.max(SubmissionVersion.number))
+        .where(SubmissionVersion.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Submission, SubmissionVersion, Video)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .join(Video, Video.id == SubmissionVersion.video_id)
+        .where(
+            SubmissionVersion.number == latest,
+            SubmissionVersion.submitted_at.is_not(None),
+            Video.reviewable.is_(True),
+            Submission.state.in_(QUEUE_STATES),
+        )
+    )
+    return visible_submissions(user, stmt)
+
+
+def _blocking_others(reviewer_id: int, at: datetime) -> Any:
+    """Count other reviewers' reviews that keep reviewer_id from taking a submission."""
+    other = aliased(Review)
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.version_id == SubmissionVersion.id,
+            other.reviewer_id != reviewer_id,
+            or_(
+                Period.double_marking.is_(True),
+                other.state == ReviewState.SUBMITTED.value,
+                other.claimed_until > at,
+            ),
+        )
+        .correlate(SubmissionVersion, Period)
+        .scalar_subquery()
+    )
+
+
+def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> list[QueueRow]:
+    """Return the reviewer's queue, oldest submission first (limit + 1 rows tell there are more)."""
+    user = db.session.get(User, reviewer_id)
+    at = now()
+    stmt = (
+        _queue_base(user)
+        .add_columns(Review)
+        .outerjoin(
+            Review,
+            and_(Review.version_id == SubmissionVersion.id, Review.reviewer_id == reviewer_id),
+        )
+        .options(joinedload(Submission.activist), joinedload(Submission.period))
+    )
+    if filters.period_id:
+        stmt = stmt.where(Submission.period_id == filters.period_id)
+    if filters.state == "todo":
+        stmt = stmt.where(
+            Submission.state.in_(OPEN_STATES),
+            or_(Review.id.is_(None), Review.state == ReviewState.DRAFT.value),
+        )
+    elif filters.state in QUEUE_STATES:
+        stmt = stmt.where(Submission.state == filters.state)
+    if filters.overdue:
+        stmt = stmt.where(
+            Submission.state.in_(OPEN_STATES),
+            SubmissionVersion.submitted_at < at - timedelta(days=OVERDUE_DAYS),
+        )
+    if filters.flag:
+        stmt = stmt.where(cast(Video.flags, String).like(f'%"{filters.flag}"%'))
+    rows = [
+        QueueRow(s, v, video, mine)
+        for s, v, video, mine in db.session.execute(
+            stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(limit + 1)
+        ).unique()
+    ]
+    claims = db.session.execute(
+        select(Review.version_id, User.name, Review.claimed_until)
+        .join(User, User.id == Review.reviewer_id)
+        .where(
+            Review.version_id.in_([r.version.id for r in rows] or [-1]),
+            Review.reviewer_id != reviewer_id,
+            Review.state == ReviewState.DRAFT.value,
+            Review.claimed_until > at,
+        )
+    )
+    by_version = {version_id: (name, until) for version_id, name, until in claims}
+    for row in rows:
+        row.claimed_by, row.claimed_until = by_version.get(row.version.id, (None, None))
+    return rows
+
+
+def next_ungraded(reviewer_id: int, exclude_id: int | None = None) -> int | None:
+    """Return the oldest submission the reviewer can still score, or None."""
+    user = db.session.get(User, reviewer_id)
+    at = now()
+    mine = aliased(Review)
+    stmt = (
+        _queue_base(user)
+        .join(Period, Period.id == Submission.period_id)
+        .outerjoin(
+            mine, and_(mine.version_id == SubmissionVersion.id, mine.reviewer_id == reviewer_id)
+        )
+        .where(
+            Submission.state.in_(OPEN_STATES),
+            or_(mine.id.is_(None), mine.state == ReviewState.DRAFT.value),
+            _blocking_others(reviewer_id, at) < case((Period.double_marking.is_(True), 2), else_=1),
+        )
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Submission.id != exclude_id)
+    row = db.session.execute(
+        stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(1)
+    ).first()
+    return row[0].id if row else None
+
+
+def load_submission(submission_id: int) -> Submission | None:
+    """Load one submission with everything its review page shows, in a few queries."""
+    return db.session.get(
+        Submission,
+        submission_id,
+        options=[
+            joinedload(Submission.activist),
+            joinedload(Submission.period)
+            .joinedload(Period.rubric_version)
+            .joinedload(RubricVersion.criteria),
+            selectinload(Submission.versions).options(
+                selectinload(SubmissionVersion.paper_files),
+                joinedload(SubmissionVersion.video).selectinload(Video.segments),
+            ),
+        ],
+    )

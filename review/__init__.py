@@ -44,10 +44,11 @@ def configure_settings(app: Flask, config: type | dict[str, Any] | None) -> None
         missing = missing_production_settings()
         if missing:
             raise RuntimeError("production needs these settings: " + ", ".join(missing))
+    from review.security import private_files
+
+    private_files(app)  # before anything is written under instance/
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
-    app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
-    app.config["MEDIA_ROOT"].mkdir(parents=True, exist_ok=True)
 
 
 def _development_secret(app: Flask) -> str:
@@ -64,7 +65,7 @@ def _development_secret(app: Flask) -> str:
 
 def init_extensions(app: Flask) -> None:
     """Bind the extension singletons and the Redis queues to the app."""
-    from review import auth, i18n, queues
+    from review import auth, i18n, queues, security
     from review.extensions import csrf, db, limiter, migrate
 
     queues.init_app(app)
@@ -76,6 +77,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from review.sqlite import enable_wal
 

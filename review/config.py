@@ -85,6 +85,9 @@ class Config:
     # A read of one file by one user is audited once per window (playback sends many Ranges).
     AUDIT_READ_WINDOW = int(os.environ.get("AUDIT_READ_WINDOW", "600"))
 
+    # Files the app creates under instance/ are its user's only (review/security.py).
+    FILE_UMASK = int(os.environ.get("FILE_UMASK", "077"), 8)
+
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # front servers to trust
     SENDFILE_MODE = os.environ.get("SENDFILE_MODE", "")  # "", "x-accel", "x-sendfile"
     # nginx's `internal` location aliased to MEDIA_ROOT (deploy/nginx/huibao.conf)

@@ -1,7 +1,7 @@
 """Media for reviewers and the committee: video, poster, captions and paper files.
 
 Only people who may read the submission (review/access.py) get the bytes; every answer is
-`Cache-Control: private` and honours HTTP Range. Every request that sends bytes is audited
+`Cache-Control: private, no-store` and honours HTTP Range. Every request that sends bytes is audited
 (services/audit.record_read, de-duplicated per user and file within a window), whatever its
 Range: a read in pieces is a read. Stored files leave through review/sendfile.py, which hands
 them to the front server when SENDFILE_MODE says so.
@@ -27,11 +27,9 @@ from review.sendfile import send_private
 from review.sendfile import unsatisfiable as _unsatisfiable
 from review.services import audit, paper_pages
 
-MAX_AGE = 600
-
 
 def _private(resp: Response) -> Response:
-    resp.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
+    resp.headers["Cache-Control"] = "private, no-store"  # every read reaches the audit
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Disposition"] = "inline"
     return resp
@@ -58,7 +56,7 @@ def send_media(
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     audit = None if audit_as is None else (lambda: audit_read(*audit_as))
     return send_private(
-        path, mimetype, cache_control=f"private, max-age={MAX_AGE}", before_send=audit
+        path, mimetype, cache_control="private, no-store", before_send=audit
     )
 
 

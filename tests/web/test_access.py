@@ -71,6 +71,13 @@ ACCESS = {
         "committee": OK,
         "admin": FORBIDDEN,  # admins manage; they read no report
     },
+    "/committee/audit": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": FORBIDDEN,
+        "committee": OK,
+        "admin": FORBIDDEN,
+    },
     "/admin/": ADMIN_ONLY,
     "/admin/branches": ADMIN_ONLY,
     "/admin/users": ADMIN_ONLY,

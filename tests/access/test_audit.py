@@ -54,10 +54,10 @@ def test_a_paper_pdf_read_in_pieces_is_audited(client, people, submitted):
             PaperFile.version_id == submitted.current.id, PaperFile.kind == "pdf"
         )
     )
-    login(client, "c1")
+    login(client, "c1")  # the original file is the committee's download
     fetch(client, f"/reviews/{submitted.id}/paper/{pdf.id}", Range="bytes=0-0")
     fetch(client, f"/reviews/{submitted.id}/paper/{pdf.id}", Range="bytes=1-")
-    rows = reads(f"paper:{pdf.id}")
+    rows = reads(f"paper:{pdf.id}:original")
     assert [r.actor_id for r in rows] == [people["committee"].id]
 
 
@@ -108,7 +108,7 @@ def test_every_reader_is_audited(client, people, submitted, token_for):
         f"/reviews/{sid}",
         f"/reviews/{sid}/poster",
         f"/reviews/{sid}/captions.vtt",
-        f"/reviews/{sid}/paper/{photo.id}",
+        f"/reviews/{sid}/paper/{photo.id}/pages/1",
         f"/search/analyses/{sid}",
     ):
         fetch(client, url)

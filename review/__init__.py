@@ -65,9 +65,10 @@ def _development_secret(app: Flask) -> str:
 
 def init_extensions(app: Flask) -> None:
     """Bind the extension singletons and the Redis queues to the app."""
-    from review import auth, i18n, queues, security
+    from review import auth, i18n, limits, queues, security
     from review.extensions import csrf, db, limiter, migrate
 
+    limits.init_app(app)
     queues.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_uri(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limit")

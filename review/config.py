@@ -60,6 +60,10 @@ class Config:
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
     # One tus PATCH at most (the page sends 6 MB chunks); nginx's client_max_body_size is above it.
     MAX_CHUNK_BYTES = int(os.environ.get("MAX_CHUNK_BYTES", str(16 * 1024**2)))
+    # Request bodies: 1 MiB unless a view raises it (review/limits.py): a tus PATCH up to
+    # MAX_CHUNK_BYTES, paper files up to their limits, a roster up to ROSTER_MAX_BYTES.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2**20)))
+    ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(5 * 2**20)))
     UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
     # Paper files are parsed in a child process under these limits (media/sandbox.py).
     PAPER_PARSE_CPU_SECONDS = int(os.environ.get("PAPER_PARSE_CPU_SECONDS", "20"))

@@ -57,6 +57,19 @@ def init_app(app: Flask) -> None:
         message = exc.description if getattr(exc, "huibao_message", False) else None
         return error_response(status, message=message)
 
+    try:
+        from gunicorn.http.errors import ParseException
+    except ImportError:  # another WSGI server
+        pass
+    else:
+        # gunicorn raises these from wsgi.input when a chunked body breaks its own framing
+        # (a chunk shorter than declared): the client's fault, surfacing in request.stream.
+        @app.errorhandler(ParseException)
+        def _malformed_body(exc: Exception):
+            return error_response(
+                400, "malformed_body", _("请求数据不完整或格式有误，请重新发送。")
+            )
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if app.testing:

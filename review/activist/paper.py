@@ -13,6 +13,7 @@ from review.activist import bp
 from review.activist.helpers import get_own_submission
 from review.exceptions import HuibaoError
 from review.extensions import db
+from review.limits import body_limit
 from review.models import Period, Role
 from review.services import papers
 
@@ -56,20 +57,26 @@ def save_paper_text(period_id: int):
     return redirect(url_for("activist.report", period_id=period_id))
 
 
+def _files_most() -> int:
+    if request.args.get("kind", "document") == "document":
+        return papers.limit("PAPER_MAX_BYTES")
+    return papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
+
+
+def _files_too_large(limit: int):  # noqa: ANN202
+    # Refused before the body is read: nothing large is spooled to disk.
+    flash(
+        _("文件总大小超过上限（%(mb)d MB），请压缩后再上传。", mb=_files_most() // 2**20), "danger"
+    )
+    return _back(request.view_args["period_id"])
+
+
 @bp.post("/periods/<int:period_id>/paper/file")
+@body_limit(lambda: _files_most() + FORM_SLACK, refuse=_files_too_large)
 @role_required(Role.ACTIVIST)
 def upload_paper(period_id: int):
     """Store a PDF or DOCX, or 1–10 page photos, as the paper report."""
     kind = request.args.get("kind", "document")
-    most = (
-        papers.limit("PAPER_MAX_BYTES")
-        if kind == "document"
-        else papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
-    )
-    if (request.content_length or 0) > most + FORM_SLACK:
-        # Refused before the body is read: nothing large is spooled to disk.
-        flash(_("文件总大小超过上限（%(mb)d MB），请压缩后再上传。", mb=most // 2**20), "danger")
-        return _back(period_id)
     try:
         if kind == "photos":
             files = [

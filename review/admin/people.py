@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -11,6 +11,7 @@ from review.access import role_required
 from review.admin import bp
 from review.exceptions import HuibaoError, RosterError
 from review.extensions import db
+from review.limits import body_limit
 from review.models import Branch, Role, User
 from review.services import accounts, admin, roster
 
@@ -157,7 +158,13 @@ def reset_password(user_id: int):
     return redirect(request.referrer or url_for("admin.users"))
 
 
+def _roster_too_large(limit: int):  # noqa: ANN202
+    flash(_("名单文件过大（上限 %(mb)d MB），请分批导入。", mb=limit // 2**20), "danger")
+    return redirect(url_for("admin.roster_upload"))
+
+
 @bp.route("/roster", methods=["GET", "POST"])
+@body_limit(lambda: current_app.config["ROSTER_MAX_BYTES"], refuse=_roster_too_large)
 @role_required(Role.ADMIN)
 def roster_upload():
     """Upload a roster (CSV or XLSX); all rows are imported, or none with every bad line shown."""

@@ -12,6 +12,7 @@ from review.api import bp
 from review.api.openapi import ERROR, register
 from review.api.serializers import upload_json
 from review.errors import error_response
+from review.limits import body_limit
 from review.services import uploads
 from review.tus import protocol
 
@@ -32,6 +33,18 @@ def _tus(view):  # noqa: ANN001, ANN202
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _chunk_limit() -> int:
+    return current_app.config["MAX_CHUNK_BYTES"]
+
+
+def _chunk_too_large(limit: int):  # noqa: ANN202
+    return error_response(
+        413,
+        "chunk_too_large",
+        _("单次上传的数据过大（每次最多 %(mb)d MB），请分段上传。", mb=limit // 2**20),
+    )
 
 
 def _has_body() -> bool:
@@ -79,6 +92,7 @@ def upload_options(upload_id: str | None = None):
 
 
 @bp.post("/uploads/", strict_slashes=False, provide_automatic_options=False)
+@body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
 @_tus
 def create_upload():
     """Create an upload (tus creation; a body is stored as with PATCH)."""
@@ -131,6 +145,7 @@ def head_upload(upload_id: str):
 
 
 @bp.patch("/uploads/<upload_id>", provide_automatic_options=False)
+@body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
 @_tus
 def append_upload(upload_id: str):
     """Append the body at Upload-Offset (tus core PATCH, with the checksum extension)."""
@@ -164,6 +179,7 @@ def terminate_upload(upload_id: str):
 
 
 @bp.post("/uploads/<upload_id>", provide_automatic_options=False)
+@body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
 def override_upload(upload_id: str):
     """Honour X-HTTP-Method-Override for clients that can only send POST."""
     views = {"PATCH": append_upload, "DELETE": terminate_upload, "HEAD": head_upload}

@@ -58,9 +58,18 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise RosterError(_l("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX 文件。"), [])
     reader = csv.DictReader(io.StringIO(text))
     out = []
-    for row in reader:  # the reader skips blank lines: take the line number from it
-        cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        out.append((reader.line_num, cells))  # k None: cells beyond the header
+    try:
+        for row in reader:  # the reader skips blank lines: take the line number from it
+            cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            out.append((reader.line_num, cells))  # k None: cells beyond the header
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit
+        raise RosterError(
+            _l(
+                "第 %(n)d 行无法按 CSV 读取，请检查该行后另存为 CSV 或 XLSX 文件。",
+                n=reader.line_num + 1,
+            ),
+            [],
+        ) from exc
     return out
 
 

@@ -273,3 +273,9 @@ def test_line_numbers_count_empty_lines(branches):
 def test_read_rows_strips_and_decodes():
     rows = read_rows("r.csv", "学号,姓名\n 1 , 甲 \n".encode("gbk"))
     assert rows == [(2, {"学号": "1", "姓名": "甲"})]
+
+
+def test_unreadable_csv_is_a_roster_error(branches):
+    with pytest.raises(RosterError) as info:
+        import_roster("r.csv", f"{HEADER}\n".encode() + b"x" * 200_000)
+    assert str(info.value.message).startswith("第 2 行无法按 CSV 读取")

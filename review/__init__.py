@@ -66,16 +66,13 @@ def _development_secret(app: Flask) -> str:
 def init_extensions(app: Flask) -> None:
     """Bind the extension singletons and the Redis queues to the app."""
     from review import auth, i18n, limits, queues, security
-    from review.extensions import csrf, db, limiter, migrate
+    from review.extensions import csrf, db, migrate
 
     limits.init_app(app)
     queues.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_uri(app.config["REDIS_URL"]))
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limit")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
     csrf.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     security.init_app(app)
@@ -90,12 +87,6 @@ def _migrations_dir() -> str:
     from review.config import ROOT
 
     return str(ROOT / "migrations")
-
-
-def _limiter_uri(redis_url: str) -> str:
-    if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url[len("unix://") :]
-    return redis_url
 
 
 def register_blueprints(app: Flask) -> None:

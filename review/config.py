@@ -53,8 +53,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("HUIBAO_TIMEZONE", "Asia/Shanghai")
     LANGUAGES = ("zh_CN", "en")
 
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Failed logins (review/services/throttle.py); successful ones are never counted.
+    LOGIN_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "5"))
+    LOGIN_ACCOUNT_DELAY = int(os.environ.get("LOGIN_ACCOUNT_DELAY", "30"))  # s, then doubling
+    LOGIN_ACCOUNT_MAX_DELAY = int(os.environ.get("LOGIN_ACCOUNT_MAX_DELAY", "900"))
+    LOGIN_ADDRESS_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FAILURES", "200"))
+    LOGIN_ADDRESS_WINDOW = int(os.environ.get("LOGIN_ADDRESS_WINDOW", "600"))  # s
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
@@ -121,7 +125,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    LOGIN_RATE_LIMIT = "5 per minute"
     ARGON2_FAST = True
 
 

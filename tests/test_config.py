@@ -62,7 +62,7 @@ def _config_in_subprocess(env: dict[str, str]) -> dict:
         "import json; from review.config import Config as C; print(json.dumps({"
         "'db': C.SQLALCHEMY_DATABASE_URI, 'env': C.ENV_NAME, 'secure': C.SESSION_COOKIE_SECURE,"
         "'remember_secure': C.REMEMBER_COOKIE_SECURE, 'days': C.API_TOKEN_DAYS,"
-        "'limit': C.LOGIN_RATE_LIMIT, 'prefix': C.REDIS_PREFIX}))"
+        "'limit': C.LOGIN_ACCOUNT_FAILURES, 'prefix': C.REDIS_PREFIX}))"
     )
     keep = {
         k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}
@@ -84,7 +84,7 @@ def test_environment_is_read_at_import():
             "DATABASE_URL": "postgres://u:p@db/huibao",
             "HUIBAO_ENV": "production",
             "API_TOKEN_DAYS": "7",
-            "LOGIN_RATE_LIMIT": "3 per minute",
+            "LOGIN_ACCOUNT_FAILURES": "3",
             "REDIS_PREFIX": "hb:",
         }
     )
@@ -94,7 +94,7 @@ def test_environment_is_read_at_import():
         "secure": True,
         "remember_secure": True,
         "days": 7,
-        "limit": "3 per minute",
+        "limit": 3,
         "prefix": "hb:",
     }
 
@@ -110,11 +110,11 @@ def test_secure_cookie_can_be_forced():
 
 def test_review_prefixed_env_overrides(make_app, monkeypatch):
     monkeypatch.setenv("REVIEW_API_TOKEN_DAYS", "7")
-    monkeypatch.setenv("REVIEW_LOGIN_RATE_LIMIT", "2 per minute")
+    monkeypatch.setenv("REVIEW_LOGIN_ACCOUNT_FAILURES", "2")
     monkeypatch.setenv("REVIEW_RUBRIC_MAX_POINTS", "10")
     app = make_app()
     assert app.config["API_TOKEN_DAYS"] == 7
-    assert app.config["LOGIN_RATE_LIMIT"] == "2 per minute"
+    assert app.config["LOGIN_ACCOUNT_FAILURES"] == 2
     assert app.config["RUBRIC_MAX_POINTS"] == 10
 
 
@@ -128,17 +128,3 @@ def test_test_config_values():
     assert TestConfig.TESTING is True
     assert TestConfig.SESSION_COOKIE_SECURE is False
     assert TestConfig.ARGON2_FAST is True
-
-
-def test_limiter_settings_derive_from_redis(app, redis_url):
-    from review import _limiter_uri
-
-    assert app.config["RATELIMIT_STORAGE_URI"] == _limiter_uri(redis_url)
-    assert app.config["RATELIMIT_KEY_PREFIX"] == app.config["REDIS_PREFIX"] + "limit"
-
-
-def test_unix_socket_redis_url_for_limiter():
-    from review import _limiter_uri
-
-    assert _limiter_uri("unix:///tmp/redis.sock?db=1") == "redis+unix:///tmp/redis.sock?db=1"
-    assert _limiter_uri("redis://h:6379/0") == "redis://h:6379/0"

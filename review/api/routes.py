@@ -11,22 +11,24 @@ from review.api.openapi import build_spec
 from review.auth import bearer_token, is_token_authenticated
 from review.auth.routes import start_session
 from review.errors import error_response
-from review.extensions import limiter
 from review.services import accounts, tokens
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+from review.services.throttle import LoginThrottledError
 
 
 @bp.post("/session")
-@limiter.limit(_login_limit)
 def create_session():
     """Exchange a username and password for a bearer token."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not data.get("username") or not data.get("password"):
         return error_response(400, "invalid", _("请提供 JSON 格式的 username 和 password。"))
-    user = accounts.authenticate(str(data["username"]), str(data["password"]))
+    try:
+        user = accounts.authenticate(
+            str(data["username"]), str(data["password"]), request.remote_addr
+        )
+    except LoginThrottledError as exc:
+        response, status = error_response(429, exc.code, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
     if user is None:
         return error_response(401, "bad_credentials", _("学号/工号或密码不正确。"))
     token = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,19 +16,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from review.auth.redirects import safe_next
 from review.exceptions import ValidationError
-from review.extensions import limiter
 from review.models import User
 from review.services import accounts
+from review.services.throttle import LoginThrottledError
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     """Show the login form and sign the user in."""
     from review.auth.forms import LoginForm
@@ -38,7 +32,14 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        try:
+            user = accounts.authenticate(
+                form.username.data, form.password.data, request.remote_addr
+            )
+        except LoginThrottledError as exc:
+            flash(str(exc.message), "danger")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         if user is None:
             flash(_("学号/工号或密码不正确。"), "danger")
         else:

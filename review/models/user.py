@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from datetime import datetime
 
@@ -19,10 +20,26 @@ from review.models.branch import Branch, reviewer_branches
 _hasher = PasswordHasher()
 
 
+_dummy_hashes: dict[int, str] = {}
+
+
 def set_hasher(hasher: PasswordHasher) -> None:
     """Replace the password hasher (the tests use cheaper Argon2id parameters)."""
     global _hasher
     _hasher = hasher
+
+
+def check_password_of_nobody(password: str) -> bool:
+    """Spend the time of a real password check, for an unknown or inactive account; False.
+
+    Login then takes as long whether or not the 学号 exists, so timing does not tell.
+    """
+    dummy = _dummy_hashes.get(id(_hasher))
+    if dummy is None:
+        dummy = _dummy_hashes[id(_hasher)] = _hasher.hash("no such account, no such password")
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(dummy, password)
+    return False
 
 
 class Role(enum.StrEnum):

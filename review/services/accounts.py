@@ -10,6 +10,8 @@ from sqlalchemy import select
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
+from review.models.user import check_password_of_nobody
+from review.services import throttle
 from review.services.passwords import check_strength
 from review.services.tokens import revoke_all
 
@@ -76,11 +78,23 @@ def create_user(
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.check_password(password):
+def authenticate(username: str, password: str, address: str | None = None) -> User | None:
+    """Return the active user with these credentials, or None; failures are throttled.
+
+    Raises:
+        LoginThrottledError: the account or the address (the client's IP) must wait.
+    """
+    username = username.strip()
+    throttle.check(username, address)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        ok = check_password_of_nobody(password)  # as slow as a real check
+    else:
+        ok = user.check_password(password)
+    if not ok:
+        throttle.record_failure(username, address)
         return None
+    throttle.record_success(username)
     user.last_login_at = datetime.now(UTC)
     db.session.commit()
     return user

@@ -13,7 +13,7 @@ from review.exceptions import HuibaoError, RosterError
 from review.extensions import db
 from review.limits import body_limit
 from review.models import Branch, Role, User
-from review.services import accounts, admin, roster
+from review.services import accounts, admin, onetime, roster
 
 PAGE = 100
 
@@ -85,15 +85,11 @@ def users():
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            flash(
-                _(
-                    "已创建账号 %(u)s（%(n)s），初始密码：%(p)s ——请转告本人，首次登录须修改。",
-                    u=user.username,
-                    n=user.name,
-                    p=password,
-                ),
-                "success",
+            flash(_("已创建账号 %(u)s（%(n)s）。", u=user.username, n=user.name), "success")
+            shown = onetime.stash(
+                current_user.id, kind="created", username=user.username, password=password
             )
+            return redirect(url_for("admin.users", shown=shown))
         return redirect(url_for("admin.users"))
     stmt = select(User)
     q = (request.args.get("q") or "").strip()
@@ -107,8 +103,17 @@ def users():
             stmt.order_by(User.role, User.username).offset((page - 1) * PAGE).limit(PAGE + 1)
         )
     )
-    return render_template(
+    secret = None
+    if request.args.get("shown"):
+        secret = onetime.take(current_user.id, request.args["shown"])
+        if secret is None:
+            flash(
+                _("该密码已显示过或已过期（只显示一次）。如仍需要，请重新重置该账号的密码。"),
+                "info",
+            )
+    html = render_template(
         "admin/users.html",
+        secret=secret,
         users=found[:PAGE],
         more=len(found) > PAGE,
         page=page,
@@ -117,6 +122,8 @@ def users():
         branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
         roles=[r.value for r in Role],
     )
+    # A page with a password on it is not kept by the browser or any proxy.
+    return html, 200, {"Cache-Control": "no-store"} if secret else {}
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -147,14 +154,11 @@ def reset_password(user_id: int):
         flash(str(exc.message), "danger")
     else:
         user = db.session.get(User, user_id)
-        flash(
-            _(
-                "已重置 %(u)s 的密码，临时密码：%(p)s ——登录后须立即修改。",
-                u=user.username,
-                p=password,
-            ),
-            "success",
+        flash(_("已重置 %(u)s 的密码，原有登录已全部失效。", u=user.username), "success")
+        shown = onetime.stash(
+            current_user.id, kind="reset", username=user.username, password=password
         )
+        return redirect(url_for("admin.users", shown=shown))
     return redirect(request.referrer or url_for("admin.users"))
 
 

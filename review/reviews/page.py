@@ -13,6 +13,7 @@ from review.models import Review, ReviewState, SubmissionVersion, User
 from review.services import paper_pages
 from review.services.drafts import field_revisions
 from review.services.media_errors import flag_label
+from review.services.reviews.corrections import corrections_closed
 from review.services.reviews.queue import overdue_days
 
 
@@ -52,7 +53,7 @@ def page_context(
         "review_id": review.id if review else None,
         "revision": review.revision if review else None,
         "editable": editable,
-        "can_correct": can_write_version(viewer, version),
+        "can_correct": can_write_version(viewer, version) and not corrections_closed(version),
         "urls": {
             "save": url_for("reviews.save", submission_id=sid),
             "submit": url_for("reviews.submit", submission_id=sid),

@@ -215,3 +215,18 @@ def test_autosave_needs_the_csrf_header(make_app, people, make_submission):
         assert resp.status_code == 400
         resp = client.post(f"/reviews/{sid}/draft", json=body, headers={"X-CSRFToken": token})
         assert resp.status_code == 200, resp.get_data(as_text=True)
+
+
+def test_transcript_corrections_stop_once_results_are_released(client, people, make_submission):
+    sid = make_submission()
+    submission = db.session.get(Submission, sid)
+    segment = submission.current.video.segments[0]
+    submission.state = "released"
+    db.session.commit()
+    login(client, "r1")
+    html = client.get(f"/reviews/{sid}").get_data(as_text=True)
+    assert "seg-edit" not in html  # no 校对 button
+    resp = client.post(f"/reviews/{sid}/segments/{segment.id}", json={"text": "改过的文字"})
+    assert resp.status_code == 409 and "结果已经发布" in resp.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert db.session.get(TranscriptSegment, segment.id).corrected_by is None

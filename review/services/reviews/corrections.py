@@ -6,13 +6,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from review.access import can_write_version, readable_version
-from review.exceptions import NotFoundError, ValidationError
+from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
-from review.models import Submission, SubmissionVersion, TranscriptSegment, User
+from review.models import (
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+    TranscriptSegment,
+    User,
+)
 from review.services import audit, drafts
 from review.services.reviews import now
 
 MAX_TEXT = drafts.MAX_TEXT
+
+
+RELEASED_STATES = (SubmissionState.RELEASED.value, SubmissionState.NEEDS_REVISION.value)
+
+
+def corrections_closed(version: SubmissionVersion | None) -> bool:
+    """Tell whether the version's transcript is frozen: its results were released."""
+    return version is not None and version.submission.state in RELEASED_STATES
 
 
 def correct_segment(
@@ -28,6 +42,7 @@ def correct_segment(
         NotFoundError: the segment is not in the video of the version of submission_id that
             the user reads, or the user may not write every version showing that video.
         ValidationError: the text is empty or too long.
+        ConflictError (released): the results were released; the transcript is frozen.
     """
     user = db.session.get(User, user_id)
     submission = db.session.get(Submission, submission_id)
@@ -40,6 +55,8 @@ def correct_segment(
     ).all()
     if not all(can_write_version(user, v) for v in versions):
         raise NotFoundError(_l("找不到这段转写文字，请刷新页面。"))
+    if any(corrections_closed(v) for v in versions):
+        raise ConflictError(_l("结果已经发布，转写文字不能再校对。"), code="released")
     text = " ".join(str(text or "").split())
     if not text:
         raise ValidationError(

@@ -69,6 +69,10 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(2**20)))
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(5 * 2**20)))
     UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
+    # Quotas (review/services/quotas.py): unfinished uploads at once, MB per period, free disk.
+    MAX_ACTIVE_UPLOADS = int(os.environ.get("MAX_ACTIVE_UPLOADS", "3"))
+    UPLOAD_BUDGET_MB = int(os.environ.get("UPLOAD_BUDGET_MB", "3072"))
+    MIN_FREE_DISK_MB = int(os.environ.get("MIN_FREE_DISK_MB", "2048"))
     # Paper files are parsed in a child process under these limits (media/sandbox.py).
     PAPER_PARSE_CPU_SECONDS = int(os.environ.get("PAPER_PARSE_CPU_SECONDS", "20"))
     PAPER_PARSE_MEMORY_MB = int(os.environ.get("PAPER_PARSE_MEMORY_MB", "768"))

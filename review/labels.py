@@ -17,6 +17,7 @@ VIDEO_STATES = {
     "processing": _l("处理中"),
     "ready": _l("处理完成"),
     "failed": _l("处理失败"),
+    "superseded": _l("已被替换"),
 }
 ROLES = {
     "activist": _l("入党积极分子"),

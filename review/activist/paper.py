@@ -15,7 +15,7 @@ from review.exceptions import HuibaoError
 from review.extensions import db
 from review.limits import body_limit
 from review.models import Period, Role
-from review.services import papers
+from review.services import papers, quotas
 
 FORM_SLACK = 64 * 1024  # multipart boundaries and fields around the files
 
@@ -77,6 +77,8 @@ def _files_too_large(limit: int):  # noqa: ANN202
 def upload_paper(period_id: int):
     """Store a PDF or DOCX, or 1–10 page photos, as the paper report."""
     kind = request.args.get("kind", "document")
+    # Not caught below: the app's handler answers 507 with the Chinese reason.
+    quotas.ensure_free_space(request.content_length)
     try:
         if kind == "photos":
             files = [

@@ -19,6 +19,7 @@ class VideoState(enum.StrEnum):
     PROCESSING = "processing"
     READY = "ready"
     FAILED = "failed"
+    SUPERSEDED = "superseded"  # replaced on a draft before submission: not processed, files gone
 
 
 class Video(db.Model):

@@ -62,7 +62,7 @@ def has_transcript(video: Video) -> bool:
 
 def needed_steps(video: Video) -> list[str]:
     """Return the steps that can run now for video, in order."""
-    if video.state == VideoState.FAILED.value:
+    if video.state in (VideoState.FAILED.value, VideoState.SUPERSEDED.value):
         return []
     if not video.probe:
         return ["probe"]
@@ -180,6 +180,10 @@ def finish_step(video: Video, step: str, **fields) -> None:
     db.session.commit()
     # Fast-path steps finish concurrently: judge readiness on a fresh, locked read.
     video = db.session.get(Video, video.id, with_for_update=True, populate_existing=True)
+    if video.state == VideoState.SUPERSEDED.value:  # replaced while this step ran
+        db.session.commit()
+        purge_superseded(video.owner_id)
+        return
     video.progress = {**video.progress, step: 1.0}
     video.reviewable = is_reviewable(video)
     if video.reviewable:
@@ -230,6 +234,25 @@ def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> N
             )
         )
     finish_step(video, "transcribe", transcript_engine=engine, vtt_path=vtt_relative)
+
+
+def purge_superseded(owner_id: int) -> int:
+    """Delete the files of an owner's superseded videos (the rows stay); return how many."""
+    from review import storage
+
+    purged = 0
+    rows = db.session.scalars(
+        select(Video).where(Video.owner_id == owner_id, Video.state == VideoState.SUPERSEDED.value)
+    )
+    for video in rows:
+        original = storage.path(video.original_path)
+        if original is None or not original.parent.is_dir():
+            continue
+        for name in storage.VIDEO_FILES:
+            storage.delete(storage.video_file(video, name))
+        storage.delete(original)
+        purged += 1
+    return purged
 
 
 def fail_video(video_id: int, code: str, detail: str = "") -> None:

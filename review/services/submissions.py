@@ -22,6 +22,7 @@ from review.models import (
     SubmissionState,
     SubmissionVersion,
     User,
+    Video,
     VideoState,
 )
 from review.services import audit
@@ -69,9 +70,23 @@ def get_or_create_draft(
 def attach_video(
     activist_id: int, period_id: int, video_id: int, *, commit: bool = True
 ) -> SubmissionVersion:
-    """Attach an uploaded video to the activist's draft for period (replacing an earlier one)."""
+    """Attach an uploaded video to the activist's draft for period (replacing an earlier one).
+
+    The video it replaces is marked superseded (no further processing; pipeline.
+    purge_superseded removes its files after the commit) unless a submitted version has it.
+    """
     version = get_or_create_draft(activist_id, period_id, commit=False)
+    old_id = version.video_id
     version.video_id = video_id
+    if old_id is not None and old_id != video_id:
+        kept = db.session.scalar(
+            select(SubmissionVersion.id).where(
+                SubmissionVersion.video_id == old_id, SubmissionVersion.submitted_at.is_not(None)
+            )
+        )
+        old = db.session.get(Video, old_id)
+        if kept is None and old is not None:
+            old.state, old.deadline_at = VideoState.SUPERSEDED.value, None
     if commit:
         db.session.commit()
     return version

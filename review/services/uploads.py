@@ -38,7 +38,7 @@ from review.extensions import db
 from review.models import Period, Role, Upload, User, Video, VideoState
 from review.models._common import utcnow
 from review.queues import get_redis
-from review.services import metrics, pipeline, submissions
+from review.services import metrics, pipeline, quotas, submissions
 from review.tus import files
 from review.tus.errors import (
     ChecksumMismatchError,
@@ -117,6 +117,7 @@ def create_upload(
         submissions.get_or_create_draft(owner_id, period.id, commit=False)
     finally:
         db.session.rollback()
+    quotas.ensure_upload_allowed(owner_id, period.id, length)
     upload = Upload(
         id=secrets.token_hex(16),
         owner_id=owner_id,
@@ -225,6 +226,7 @@ def append_chunk(
             code="chunk_too_large",
         )
     get_upload(upload_id, owner_id)
+    quotas.ensure_free_space(content_length)  # before a byte of the body is read
     with upload_lock(upload_id) as lock:
         upload = db.session.get(Upload, upload_id, populate_existing=True)
         _ensure_alive(upload, utcnow())
@@ -336,6 +338,7 @@ def finish_upload(upload_id: str) -> Video:
     except (HuibaoError, SQLAlchemyError):
         db.session.rollback()
         raise
+    pipeline.purge_superseded(upload.owner_id)  # the video this one replaced, if any
     pipeline.safe_enqueue(video.id)  # if Redis is down, the reconciler enqueues it later
     return video
 

@@ -44,5 +44,6 @@ def ingest_file(
     db.session.flush()
     attach_video(owner_id, period_id, video.id, commit=False)
     db.session.commit()
+    pipeline.purge_superseded(owner_id)
     pipeline.safe_enqueue(video.id)
     return video

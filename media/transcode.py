@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import ffmpeg
-
 from .atomic import discard, temp_sibling
 from .errors import MediaError
 from .ffmpeg_bin import input_path, run_ffmpeg, tail
@@ -101,61 +99,37 @@ def _transcode(
     tmp_audio = temp_sibling(audio_out) if want_audio else None
     width, height = output_size(pr.display_width, pr.display_height)
     fps_capped = pr.fps > MAX_FPS + 0.5
-    inp = ffmpeg.input(input_path(src))
+    poster_at = min(POSTER_AT, pr.duration * 0.1)
     # ffmpeg autorotates decoded frames, so width/height here are display dimensions.
-    video = _colour_chain(inp[str(pr.video_index)], pr, tonemap)
+    video = _colour_chain(pr, tonemap)
     if fps_capped:
-        video = video.filter("fps", fps=MAX_FPS)
-    split = video.filter_multi_output("split", 2)
+        video.append(f"fps=fps={MAX_FPS}")
     # Scale each branch separately: the poster's MJPEG encoder wants full range and would
     # otherwise drag the shared frames (and so the H.264 stream) to full range too.
-    main = _scale(split[0], width, height, "tv").filter("format", "yuv420p")
-    poster_at = min(POSTER_AT, pr.duration * 0.1)
+    main = _chain(_scale(width, height, "tv"), "format=yuv420p")
     # A bounded trim: after its end the poster branch drops frames instead of scaling them all.
-    poster_branch = split[1].filter("trim", start=f"{poster_at:.3f}", end=f"{poster_at + 1:.3f}")
-    poster = _scale(poster_branch, width, height, "pc")
-    main_streams = [main]
-    av = dict(
-        vcodec="libx264",
-        crf=CRF,
-        preset=PRESET,
-        pix_fmt="yuv420p",
-        movflags="+faststart",
-        map_metadata=-1,
-        map_chapters=-1,
-        f="mp4",
+    trim = f"trim=start={poster_at:.3f}:end={poster_at + 1:.3f}"
+    still = _chain([trim], *_scale(width, height, "pc"))
+    graph = (
+        f"[0:{pr.video_index}]{_chain(video, 'split=2')}[main][still];"
+        f"[main]{main}[video];[still]{still}[poster]"
     )
+    args = ["-i", input_path(src), "-filter_complex", graph, "-map", "[video]"]
     if pr.has_audio:
-        main_streams.append(inp[str(pr.audio_index)])
-        av.update(acodec="aac", audio_bitrate=AUDIO_BITRATE, ac=2)
-    outputs = [
-        ffmpeg.output(*main_streams, str(tmp_video), **av),
-        ffmpeg.output(
-            poster,
-            str(tmp_poster),
-            f="image2",
-            update=1,
-            map_metadata=-1,
-            **{"frames:v": 1, "q:v": 3},
-        ),
+        args += ["-map", f"0:{pr.audio_index}", "-acodec", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2"]
+    args += [
+        *("-vcodec", "libx264", "-crf", str(CRF), "-preset", PRESET, "-pix_fmt", "yuv420p"),
+        *("-movflags", "+faststart", "-map_metadata", "-1", "-map_chapters", "-1", "-f", "mp4"),
+        str(tmp_video),
+        *("-map", "[poster]", "-f", "image2", "-update", "1", "-frames:v", "1", "-q:v", "3"),
+        *("-map_metadata", "-1", str(tmp_poster)),
     ]
     if want_audio:
-        outputs.append(
-            ffmpeg.output(
-                inp[str(pr.audio_index)],
-                str(tmp_audio),
-                f="wav",
-                ac=1,
-                ar=WAV_RATE,
-                acodec="pcm_s16le",
-                map_metadata=-1,
-            )
-        )
-    args = (
-        ffmpeg.merge_outputs(*outputs)
-        .global_args("-y", "-nostats", "-stats_period", "0.25", "-progress", "pipe:1")
-        .get_args()
-    )
+        args += [
+            *("-map", f"0:{pr.audio_index}", "-f", "wav", "-ac", "1", "-ar", str(WAV_RATE)),
+            *("-acodec", "pcm_s16le", "-map_metadata", "-1", str(tmp_audio)),
+        ]
+    args += ["-y", "-nostats", "-stats_period", "0.25", "-progress", "pipe:1"]
     tracker = Progress(pr.duration, on_progress)
     try:
         proc = run_ffmpeg(args, timeout=timeout, on_stdout_line=tracker.line)
@@ -230,12 +204,13 @@ def make_poster(
     pr = probe_result
     at = min(POSTER_AT, pr.duration * 0.1) if at is None else at
     width, height = output_size(pr.display_width, pr.display_height)
-    stream = ffmpeg.input(input_path(src), ss=f"{at:.3f}")[str(pr.video_index)]
-    stream = _scale(_colour_chain(stream, pr, False), width, height, "pc")
+    chain = _chain(_colour_chain(pr, False), *_scale(width, height, "pc"))
     tmp = temp_sibling(poster_out)
-    args = ffmpeg.output(
-        stream, str(tmp), f="image2", update=1, **{"frames:v": 1, "q:v": 3}
-    ).get_args()
+    args = [
+        *("-ss", f"{at:.3f}", "-i", input_path(src)),
+        *("-filter_complex", f"[0:{pr.video_index}]{chain}[poster]", "-map", "[poster]"),
+        *("-f", "image2", "-update", "1", "-frames:v", "1", "-q:v", "3", str(tmp)),
+    ]
     try:
         proc = run_ffmpeg(["-y", *args], timeout=timeout)
         if proc.returncode != 0 or not tmp.exists():
@@ -246,11 +221,14 @@ def make_poster(
     return Path(poster_out)
 
 
-def _scale(stream, width: int, height: int, out_range: str):
+def _chain(filters: list[str], *more: str) -> str:
+    """Join filters into one filtergraph chain."""
+    return ",".join([*filters, *more])
+
+
+def _scale(width: int, height: int, out_range: str) -> list[str]:
     """Scale to the output size with square pixels and the given colour range."""
-    return stream.filter("scale", width, height, flags="bicubic", out_range=out_range).filter(
-        "setsar", "1"
-    )
+    return [f"scale={width}:{height}:flags=bicubic:out_range={out_range}", "setsar=1"]
 
 
 def _can_tonemap(pr: ProbeResult) -> bool:
@@ -262,21 +240,20 @@ def _can_tonemap(pr: ProbeResult) -> bool:
     )
 
 
-def _colour_chain(stream, pr: ProbeResult, tonemap: bool):
-    """Convert to 8-bit BT.709-ish yuv420p, tone-mapping HDR when asked."""
+def _colour_chain(pr: ProbeResult, tonemap: bool) -> list[str]:
+    """Return the filters to 8-bit BT.709-ish yuv420p, tone-mapping HDR when asked."""
     if tonemap:
-        stream = (
-            stream.filter(
-                "zscale", tin=pr.color_transfer, pin="bt2020", min="bt2020nc", t="linear", npl=100
-            )
-            .filter("format", "gbrpf32le")
-            .filter("zscale", p="bt709")
-            .filter("tonemap", "hable", desat=0)
-            .filter("zscale", t="bt709", m="bt709", r="tv")
-        )
+        # color_transfer is one of the two _can_tonemap accepts: no escaping needed.
+        steps = [
+            f"zscale=tin={pr.color_transfer}:pin=bt2020:min=bt2020nc:t=linear:npl=100",
+            "format=gbrpf32le",
+            "zscale=p=bt709",
+            "tonemap=hable:desat=0",
+            "zscale=t=bt709:m=bt709:r=tv",
+        ]
     elif pr.hdr:
         # Without tone mapping the picture stays HDR-graded; label it SDR so players agree.
-        stream = stream.filter(
-            "setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709"
-        )
-    return stream.filter("format", "yuv420p")
+        steps = ["setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709"]
+    else:
+        steps = []
+    return [*steps, "format=yuv420p"]

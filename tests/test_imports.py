@@ -108,3 +108,22 @@ def test_the_graph_sees_lazy_and_package_imports():
 def test_find_cycles_reports_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_ffmpeg_is_run_from_plain_argument_lists():
+    # ffmpeg-python (last release 2019, pulls in `future`) was dropped from setup.cfg:
+    # media/transcode.py builds its filter graph as text, like the rest of media/.
+    assert not [name for name, deps in _raw_imports().items() if "ffmpeg" in deps]
+
+
+def _raw_imports() -> dict[str, set[str]]:
+    """Return each project module's top-level imported package names (third-party included)."""
+    found: dict[str, set[str]] = {}
+    for name, path in _modules().items():
+        names = found.setdefault(name, set())
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names.add(node.module.split(".")[0])
+    return found

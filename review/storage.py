@@ -135,6 +135,11 @@ def accel_path(stored: Path, prefix: str) -> str:
     return f"{prefix.rstrip('/')}/{quote(under)}"
 
 
+def free_bytes() -> int:
+    """Return the bytes free on the filesystem that holds MEDIA_ROOT."""
+    return shutil.disk_usage(root()).free
+
+
 def delete(stored: Path) -> None:
     """Delete a stored file; a file already gone is not an error."""
     Path(stored).unlink(missing_ok=True)

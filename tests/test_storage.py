@@ -85,3 +85,10 @@ def test_delete_tolerates_a_missing_file(media_root):
     storage.delete(stored)
     storage.delete(stored)
     assert not stored.exists()
+
+
+def test_free_bytes_is_the_filesystem_of_media_root(media_root):
+    import shutil
+
+    media_root.mkdir(parents=True, exist_ok=True)
+    assert abs(storage.free_bytes() - shutil.disk_usage(media_root).free) < 2**30

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from review import storage
 from review.extensions import db
 
 
@@ -92,9 +92,8 @@ def check() -> tuple[bool, dict]:
     except RedisError as exc:
         report["redis"] = {"ok": False, "error": type(exc).__name__}
         report["workers"] = {"ok": False, "error": "redis unavailable"}
-    root = current_app.config["MEDIA_ROOT"]
     try:
-        free = shutil.disk_usage(root).free
+        free = storage.free_bytes()
         minimum = current_app.config["HEALTH_MIN_FREE_BYTES"]
         report["disk"] = {"ok": free >= minimum, "free_bytes": free, "min_free_bytes": minimum}
     except OSError as exc:

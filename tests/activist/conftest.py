@@ -171,6 +171,7 @@ PHONE = {
     "has_touch": True,
     "user_agent": WECHAT_UA,
     "locale": "zh-CN",
+    "bypass_csp": True,  # wait_for_function(str) evaluates; the page itself runs under CSP
 }
 
 

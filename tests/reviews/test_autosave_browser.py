@@ -87,7 +87,10 @@ def test_reload_before_during_and_after_a_save_keeps_every_edit(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(
-            viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport={"width": 1440, "height": 900},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            bypass_csp=True,  # wait_for_function(str) evaluates; the page itself runs under CSP
         )
         page = context.new_page()
         errors: list[str] = []
@@ -145,6 +148,15 @@ def test_reload_before_during_and_after_a_save_keeps_every_edit(
         expect(page.locator("#comment-list li")).to_have_count(2)
         expect(conflict).to_be_hidden()
 
+        # New comments are visible to the activist by default, and the reviewer is told so.
+        preview = page.locator("#activist-preview")
+        expect(preview).to_contain_text("积极分子将看到：")
+        expect(preview).to_contain_text("您勾选为可见的 2 条时间点评语")
+        expect(preview).to_contain_text("不会显示给积极分子")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        preview.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "review-activist-preview.png"))
+
         # Finish and submit.
         points.nth(3).fill("17")
         points.nth(4).fill("19")
@@ -161,3 +173,4 @@ def test_reload_before_during_and_after_a_save_keeps_every_edit(
     assert [s.note for s in by_position][1] == "理解较深刻"
     assert review.overall_comment == "整体认真，继续保持。"
     assert sorted(c.text for c in review.comments) == ["开头声音清楚", "誓词背诵完整"]
+    assert all(c.visible_to_activist for c in review.comments)

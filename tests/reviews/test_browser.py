@@ -63,7 +63,10 @@ def test_keyboard_only_grading(app, server, two_processed):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport={"width": 1366, "height": 900},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            bypass_csp=True,  # wait_for_function(str) evaluates; the page itself runs under CSP
         ).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -159,7 +162,10 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport={"width": 1366, "height": 900},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            bypass_csp=True,  # wait_for_function(str) evaluates; the page itself runs under CSP
         )
         # No video bytes: the dev server leaves a streamed file open when a tab drops its socket.
         context.route(re.compile(r".*/reviews/\d+/video$"), lambda route: route.abort())
@@ -226,7 +232,10 @@ def test_paper_pane_turns_server_rendered_pages_from_the_keyboard(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport={"width": 1366, "height": 900},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            bypass_csp=True,  # wait_for_function(str) evaluates; the page itself runs under CSP
         )
         page = context.new_page()
         fetched: list[str] = []

@@ -1,6 +1,6 @@
 /* Review page: time-coded comments. Each has an id made here, so saving it twice (a reload, a
  * keepalive flush, a retry) stores it once. Field "comment:<id>": {at, text, visible} or null. */
-import { $, clock, randomId } from "../lib.js";
+import { $, clock, fill, randomId } from "../lib.js";
 
 export function initComments(S, T, video, onChange) {
   const list = $("#comment-list");
@@ -47,6 +47,11 @@ export function initComments(S, T, video, onChange) {
       list.append(li);
     });
     $("#comment-empty").hidden = comments.size > 0;
+    const preview = $("#preview-comments");  // what the activist will see of them
+    if (preview) {
+      const shown = Array.from(comments.values()).filter((c) => c.visible).length;
+      preview.textContent = fill(T.preview_comments, { n: shown });
+    }
   }
 
   if (input) {

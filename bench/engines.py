@@ -221,7 +221,7 @@ def run_in_children(job: dict, workers: int = 1) -> dict:
         proc.wait()
     batch_wall = time.perf_counter() - started  # spawn to last exit: imports and loads too
     results = []
-    for proc, out in zip(procs, outputs):
+    for proc, out in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             raise SystemExit(f"{job['setting']} failed:\n{out[-3000:]}")
         results.append(json.loads(out.strip().splitlines()[-1]))

@@ -25,7 +25,7 @@ from review.extensions import db
 
 
 def seed(n_activists: int, n_branches: int) -> int:
-    """Insert branches, reviewers, activists, submissions, two reviews each; return the period id."""
+    """Insert branches, reviewers, activists and submissions with two reviews; return the period."""
     from review.models import (
         AgreedMark,
         Branch,
@@ -111,11 +111,15 @@ def seed(n_activists: int, n_branches: int) -> int:
                 submitted_at=now - timedelta(days=2, minutes=k),
                 overall_comment="整体较好。",
             )
-            review.scores = [Score(criterion_id=c, points=p) for c, p in zip(criteria, points)]
+            review.scores = [
+                Score(criterion_id=c, points=p) for c, p in zip(criteria, points, strict=True)
+            ]
             review.comments = [Comment(at_seconds=12.0, text="语速适中")]
             db.session.add(review)
         decision = Decision(version_id=version_id, outcome="pass", comment="继续努力。")
-        decision.marks = [AgreedMark(criterion_id=c, points=p) for c, p in zip(criteria, base)]
+        decision.marks = [
+            AgreedMark(criterion_id=c, points=p) for c, p in zip(criteria, base, strict=True)
+        ]
         db.session.add(decision)
     db.session.commit()
     return period.id

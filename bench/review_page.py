@@ -243,7 +243,8 @@ def _report(
     median = statistics.median(wall)
     ratio = f"   {median / baseline:4.1f}× the baseline" if baseline else ""
     print(
-        f"  {label:<14} wall median {median:6.1f} ms  p95 {_p95(wall):6.1f} ms  max {max(wall):6.1f} ms"
+        f"  {label:<14} wall median {median:6.1f} ms  p95 {_p95(wall):6.1f} ms"
+        f"  max {max(wall):6.1f} ms"
         f" | CPU median {statistics.median(cpu):6.1f} ms | {statements} SQL/request{ratio}"
     )
     return median

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def temp_sibling(path: os.PathLike | str) -> Path:
+def temp_sibling(path: os.PathLike[str] | str) -> Path:
     """Return a hidden, unique temp path next to `path` (same filesystem)."""
     path = Path(path)
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
 
 
-def discard(path: os.PathLike | str | None) -> None:
+def discard(path: os.PathLike[str] | str | None) -> None:
     """Delete a temp file if it exists."""
     if path is not None:
         with contextlib.suppress(FileNotFoundError):
@@ -23,7 +23,7 @@ def discard(path: os.PathLike | str | None) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: os.PathLike | str) -> Iterator[Path]:
+def atomic_path(path: os.PathLike[str] | str) -> Iterator[Path]:
     """Yield a temp path; move it onto `path` on success, delete it on error."""
     tmp = temp_sibling(path)
     try:
@@ -33,7 +33,7 @@ def atomic_path(path: os.PathLike | str) -> Iterator[Path]:
         discard(tmp)
 
 
-def write_text_atomic(path: os.PathLike | str, text: str) -> None:
+def write_text_atomic(path: os.PathLike[str] | str, text: str) -> None:
     """Write UTF-8 text to `path` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -21,11 +21,14 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from .atomic import atomic_path
 from .errors import MediaError
+
+StateDict = dict[str, np.ndarray]  # tensor name → weights
 
 DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
 MIN_BINARY_VERSION = 4  # the first version that stores a dtype id and a byte count per variable
@@ -99,10 +102,10 @@ class ModelFile:
 class _Reader:
     """Sequential little-endian reads with clear errors on truncation."""
 
-    def __init__(self, fh, path: Path) -> None:
+    def __init__(self, fh: BinaryIO, path: Path) -> None:
         self.fh, self.path = fh, path
 
-    def unpack(self, fmt: str) -> tuple:
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
         size = struct.calcsize("<" + fmt)
         data = self.fh.read(size)
         if len(data) != size:
@@ -117,7 +120,7 @@ class _Reader:
         return data[:-1].decode("utf-8")
 
 
-def read_model_file(path: os.PathLike | str) -> ModelFile:
+def read_model_file(path: os.PathLike[str] | str) -> ModelFile:
     """Parse a model.bin's header, variable table and aliases without loading the data."""
     path = Path(path)
     if path.is_dir():
@@ -198,31 +201,31 @@ def split_rows(weight: np.ndarray, parts: int) -> list[np.ndarray]:
     return [part.copy() for part in np.split(weight, parts, axis=0)]
 
 
-def _linear(model: ModelFile, src: str, dst: str, out: dict, bias: bool = True) -> None:
+def _linear(model: ModelFile, src: str, dst: str, out: StateDict, bias: bool = True) -> None:
     out[f"{dst}.weight"] = model.array(f"{src}/weight")
     if bias:
         out[f"{dst}.bias"] = model.array(f"{src}/bias")
 
 
-def _norm(model: ModelFile, src: str, dst: str, out: dict) -> None:
+def _norm(model: ModelFile, src: str, dst: str, out: StateDict) -> None:
     out[f"{dst}.weight"] = model.array(f"{src}/gamma")
     out[f"{dst}.bias"] = model.array(f"{src}/beta")
 
 
-def _fused(model: ModelFile, src: str, dst: str, names: tuple[str, ...], out: dict) -> None:
+def _fused(model: ModelFile, src: str, dst: str, names: tuple[str, ...], out: StateDict) -> None:
     """Split a fused QKV or KV projection; the key bias is dropped (openai-whisper has none).
 
     Dropping it is exact: a key bias adds q·b to every score of a query, which softmax ignores.
     """
     weights = split_rows(model.array(f"{src}/weight"), len(names))
     biases = split_rows(model.array(f"{src}/bias"), len(names))
-    for name, w, b in zip(names, weights, biases):
+    for name, w, b in zip(names, weights, biases, strict=True):
         out[f"{dst}.{name}.weight"] = w
         if name != "key":
             out[f"{dst}.{name}.bias"] = b
 
 
-def _block(model: ModelFile, src: str, dst: str, out: dict, cross: bool) -> None:
+def _block(model: ModelFile, src: str, dst: str, out: StateDict, cross: bool) -> None:
     """Map one CTranslate2 transformer layer onto an openai-whisper ResidualAttentionBlock."""
     _norm(model, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln", out)
     _fused(model, f"{src}/self_attention/linear_0", f"{dst}.attn", ("query", "key", "value"), out)
@@ -237,7 +240,7 @@ def _block(model: ModelFile, src: str, dst: str, out: dict, cross: bool) -> None
     _linear(model, f"{src}/ffn/linear_1", f"{dst}.mlp.2", out)
 
 
-def whisper_state_dict(model: ModelFile, dims: dict[str, int] | None = None) -> dict:
+def whisper_state_dict(model: ModelFile, dims: dict[str, int] | None = None) -> StateDict:
     """Return openai-whisper's state dict (name → numpy array) for a CTranslate2 Whisper model."""
     dims = dims or whisper_dims(model)
     out: dict[str, np.ndarray] = {}
@@ -272,7 +275,7 @@ class ConvertResult:
     size: int
 
 
-def convert(model_dir: os.PathLike | str, out_path: os.PathLike | str) -> ConvertResult:
+def convert(model_dir: os.PathLike[str] | str, out_path: os.PathLike[str] | str) -> ConvertResult:
     """Write an openai-whisper checkpoint {"dims", "model_state_dict"} for a CTranslate2 model."""
     import torch
 
@@ -288,13 +291,13 @@ def convert(model_dir: os.PathLike | str, out_path: os.PathLike | str) -> Conver
     return ConvertResult(out_path, dims, len(tensors), dtypes, out_path.stat().st_size)
 
 
-def default_checkpoint_path(model_dir: os.PathLike | str) -> Path:
+def default_checkpoint_path(model_dir: os.PathLike[str] | str) -> Path:
     """Return where the checkpoint of a CTranslate2 model directory goes: `<dir>.pt` beside it."""
     model_dir = Path(model_dir)
     return model_dir.with_name(f"{model_dir.name}.pt")
 
 
-def bundled_checkpoint(cache_dir: os.PathLike | str | None = None) -> Path:
+def bundled_checkpoint(cache_dir: os.PathLike[str] | str | None = None) -> Path:
     """Return an openai-whisper checkpoint of the bundled model, converting it once per cache."""
     from .models import _locked, bundled_model_dir
 

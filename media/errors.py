@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 CODES = frozenset(
     {
         "empty_file",
@@ -35,7 +37,11 @@ class MediaError(Exception):
         self.stderr = stderr
         self.retryable = retryable
 
-    def __reduce__(self):  # keep pickling (RQ stores exceptions) working with kw-only args
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[..., MediaError], tuple[str, str, str, bool]
+    ]:  # keep pickling (RQ stores exceptions) working with kw-only args
         return (_rebuild, (self.code, self.detail, self.stderr, self.retryable))
 
 

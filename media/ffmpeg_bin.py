@@ -11,7 +11,7 @@ import signal
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 from .errors import MediaError
@@ -67,10 +67,10 @@ def ffmpeg_exe() -> str:
         import imageio_ffmpeg
     except ImportError as exc:  # pragma: no cover - imageio-ffmpeg is a hard dependency
         raise MediaError("transcode_failed", "no ffmpeg binary available") from exc
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def input_path(path: os.PathLike | str) -> str:
+def input_path(path: os.PathLike[str] | str) -> str:
     """Return an ffmpeg input URL that can only mean a local file."""
     # "file:" stops names such as "concat:a|b" or "http:..." from picking a protocol.
     return "file:" + os.path.abspath(os.fspath(path))
@@ -103,7 +103,7 @@ def run_ffmpeg(
     nice: bool = True,
     safe: bool = True,
     on_stdout_line: Callable[[str], None] | None = None,
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     """Run ffmpeg with `args`, killing its process group and raising `timeout` past the limit.
 
     Output is captured as text (stderr keeps its last lines). Nonzero exit codes are
@@ -137,8 +137,8 @@ def run_ffmpeg(
     stdout_lines: list[str] = []
     timer.start()
     reader.start()
+    assert proc.stdout is not None and proc.stderr is not None  # both are PIPE above
     try:
-        assert proc.stdout is not None
         for line in proc.stdout:
             stdout_lines.append(line)
             if on_stdout_line is not None:
@@ -187,13 +187,13 @@ def _child_setup(lower_priority: bool, memory_bytes: int | None) -> None:
         pass
 
 
-def _drain(stream, sink: deque[str]) -> None:
+def _drain(stream: Iterable[str], sink: deque[str]) -> None:
     """Read a pipe to its end, keeping the last lines."""
     for line in stream:
         sink.append(line)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[str]) -> None:
     """Kill the process group started for `proc`."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)

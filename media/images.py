@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 JPEG, PNG, WEBP, HEIC = "jpeg", "png", "webp", "heic"
 # A 50 MP phone photo (8160x6144) passes. JPEGs are decoded at reduced size (libjpeg's DCT
@@ -98,7 +102,7 @@ def clean_photo(data: bytes, *, max_side: int = MAX_SIDE) -> Photo:
     return _encode(upright, max_side)
 
 
-def _encode(image, max_side: int) -> Photo:  # noqa: ANN001
+def _encode(image: Image.Image, max_side: int) -> Photo:
     from PIL import Image
 
     if image.mode in ("RGBA", "LA", "P"):

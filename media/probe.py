@@ -74,7 +74,7 @@ class ProbeResult:
 
 
 def probe(
-    path: os.PathLike | str,
+    path: os.PathLike[str] | str,
     *,
     min_duration: float = 5.0,
     max_duration: float = 600.0,

@@ -45,7 +45,9 @@ class Report:
 
 def split_fields(text: str) -> list[str]:
     """Split on commas that are not inside parentheses or brackets."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from .documents import DocumentError, DocumentText, extract_text
 from .images import ImageError, Photo, clean_photo
@@ -116,7 +117,7 @@ def _limit_child(limits: Limits) -> None:
         pass
 
 
-def _run(task: str, data: bytes, limits: Limits, *args: str) -> dict:
+def _run(task: str, data: bytes, limits: Limits, *args: str) -> dict[str, Any]:
     """Run one task in a child; return its JSON answer or raise SandboxError."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH", "LANG", "HOME")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_root(), env.get("PYTHONPATH")) if p)
@@ -141,16 +142,17 @@ def _run(task: str, data: bytes, limits: Limits, *args: str) -> dict:
         tail = proc.stderr.decode("utf-8", "replace")[-500:]
         raise SandboxError(f"{task}: exit {proc.returncode}: {tail}", over_limit=False)
     try:
-        return json.loads(proc.stdout)
+        answer: dict[str, Any] = json.loads(proc.stdout)
     except ValueError as exc:
         raise SandboxError(f"{task}: unreadable answer", over_limit=False) from exc
+    return answer
 
 
 def _root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _render(data: bytes, index: int, width: int) -> dict:
+def _render(data: bytes, index: int, width: int) -> dict[str, Any]:
     import io
 
     import pypdfium2 as pdfium

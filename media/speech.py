@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from os import PathLike
+from typing import Any, Protocol
 
 from .errors import MediaError
 from .ffmpeg_bin import input_path, run_ffmpeg, tail
@@ -26,6 +27,16 @@ _SILENCE_END = re.compile(r"silence_end:\s*(-?[\d.]+)")
 _MEAN = re.compile(r"mean_volume:\s*(-?[\d.]+|-inf) dB")
 _MAX = re.compile(r"max_volume:\s*(-?[\d.]+|-inf) dB")
 _LUFS = re.compile(r"Summary:.*?I:\s*(-?[\d.]+|-inf) LUFS", re.S)
+
+
+class Timed(Protocol):
+    """A transcript segment's timing (seconds); media and database segments both fit."""
+
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
 
 
 @dataclass
@@ -49,7 +60,9 @@ class AudioStats:
         return max((end - start for start, end in self.silences), default=0.0)
 
 
-def measure_audio(path: PathLike | str, duration: float, *, timeout: float = 120) -> AudioStats:
+def measure_audio(
+    path: PathLike[str] | str, duration: float, *, timeout: float = 120
+) -> AudioStats:
     """Measure silences, volume and loudness of an audio (or video) file in one ffmpeg run."""
     graph = (
         f"silencedetect=noise={SILENCE_NOISE_DB:g}dB:d={SILENCE_MIN_SECONDS:g},"
@@ -87,7 +100,7 @@ def parse_stats(log: str, duration: float) -> AudioStats:
     )
 
 
-def _number(pattern: re.Pattern, log: str) -> float | None:
+def _number(pattern: re.Pattern[str], log: str) -> float | None:
     found = pattern.findall(log)
     if not found:
         return None
@@ -110,12 +123,12 @@ class SpeechFigures:
     loudness: float | None
     flags: list[str]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return asdict(self)
 
 
-def speech_figures(stats: AudioStats, segments: Iterable, chars: int) -> SpeechFigures:
+def speech_figures(stats: AudioStats, segments: Iterable[Timed], chars: int) -> SpeechFigures:
     """Combine audio stats with the transcript (segments with start/end, content characters)."""
     spoken = sum(max(float(s.end) - float(s.start), 0.0) for s in segments)
     speaking = max(stats.duration - stats.silent_seconds, 0.0)

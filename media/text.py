@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
 
 
 @cache
-def _converter():
+def _converter() -> OpenCC:
     """Build the OpenCC Traditional-to-Simplified converter once per process."""
     from opencc import OpenCC
 

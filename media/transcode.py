@@ -52,10 +52,10 @@ def has_filters(*names: str) -> bool:
 
 
 def transcode(
-    src: os.PathLike | str,
-    video_out: os.PathLike | str,
-    poster_out: os.PathLike | str,
-    audio_out: os.PathLike | str | None,
+    src: os.PathLike[str] | str,
+    video_out: os.PathLike[str] | str,
+    poster_out: os.PathLike[str] | str,
+    audio_out: os.PathLike[str] | str | None,
     probe_result: ProbeResult,
     *,
     on_progress: ProgressFn | None = None,
@@ -84,19 +84,20 @@ def transcode(
 
 
 def _transcode(
-    src: os.PathLike | str,
-    video_out: os.PathLike | str,
-    poster_out: os.PathLike | str,
-    audio_out: os.PathLike | str | None,
+    src: os.PathLike[str] | str,
+    video_out: os.PathLike[str] | str,
+    poster_out: os.PathLike[str] | str,
+    audio_out: os.PathLike[str] | str | None,
     pr: ProbeResult,
     on_progress: ProgressFn | None,
     timeout: float,
     tonemap: bool,
 ) -> TranscodeResult:
     """Build the graph, run it to temp files and move them into place."""
-    want_audio = pr.has_audio and audio_out is not None
+    audio_target = audio_out if pr.has_audio else None
+    want_audio = audio_target is not None
     tmp_video, tmp_poster = temp_sibling(video_out), temp_sibling(poster_out)
-    tmp_audio = temp_sibling(audio_out) if want_audio else None
+    tmp_audio = temp_sibling(audio_target) if audio_target is not None else None
     width, height = output_size(pr.display_width, pr.display_height)
     fps_capped = pr.fps > MAX_FPS + 0.5
     poster_at = min(POSTER_AT, pr.duration * 0.1)
@@ -139,8 +140,8 @@ def _transcode(
             )
         os.replace(tmp_video, video_out)
         os.replace(tmp_poster, poster_out)
-        if tmp_audio is not None:
-            os.replace(tmp_audio, audio_out)
+        if tmp_audio is not None and audio_target is not None:
+            os.replace(tmp_audio, audio_target)
     finally:
         for tmp in (tmp_video, tmp_poster, tmp_audio):
             discard(tmp)
@@ -148,7 +149,7 @@ def _transcode(
     return TranscodeResult(
         Path(video_out),
         Path(poster_out),
-        Path(audio_out) if want_audio else None,
+        Path(audio_target) if audio_target is not None else None,
         width,
         height,
         fps_capped,
@@ -157,7 +158,7 @@ def _transcode(
 
 
 def extract_audio(
-    src: os.PathLike | str, wav_out: os.PathLike | str, *, timeout: float = 600
+    src: os.PathLike[str] | str, wav_out: os.PathLike[str] | str, *, timeout: float = 600
 ) -> Path:
     """Write the first audio stream as 16 kHz mono s16 WAV (fast path for transcription)."""
     tmp = temp_sibling(wav_out)
@@ -193,8 +194,8 @@ def extract_audio(
 
 
 def make_poster(
-    src: os.PathLike | str,
-    poster_out: os.PathLike | str,
+    src: os.PathLike[str] | str,
+    poster_out: os.PathLike[str] | str,
     probe_result: ProbeResult,
     *,
     at: float | None = None,

@@ -46,7 +46,7 @@ def render_vtt(segments: Iterable[Segment]) -> str:
     return "\n".join(lines)
 
 
-def write_vtt(segments: Iterable[Segment], path: os.PathLike | str) -> Path:
+def write_vtt(segments: Iterable[Segment], path: os.PathLike[str] | str) -> Path:
     """Write the segments as a WebVTT file, atomically."""
     write_text_atomic(path, render_vtt(segments))
     return Path(path)

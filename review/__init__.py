@@ -15,7 +15,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     configure_settings(app, config)
-    app.json.ensure_ascii = False  # API clients read Chinese messages as they are
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider; API clients read Chinese messages as they are
     init_extensions(app)
     register_blueprints(app)
     configure_logging(app)
@@ -29,7 +29,9 @@ def configure_proxy(app: Flask) -> None:
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask documents this
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def configure_settings(app: Flask, config: type | dict[str, Any] | None) -> None:

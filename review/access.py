@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeGuard
 
 from flask import abort
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import aliased
@@ -30,7 +32,7 @@ def role_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -40,7 +42,7 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def _authenticated(user: User | None) -> bool:
+def _authenticated(user: User | None) -> TypeGuard[User]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -31,7 +32,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str | None = None, message: str | None = None):
+def error_response(
+    status: int, code: str | None = None, message: str | None = None
+) -> ResponseReturnValue:
     """Build the error response for status, JSON or HTML."""
     default_code, default_message = messages().get(status, ("error", _("出错了。")))
     code, message = code or default_code, str(message or default_message)
@@ -44,15 +47,15 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(HuibaoError)
-    def _domain(exc: HuibaoError):
+    def _domain(exc: HuibaoError) -> ResponseReturnValue:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
         return error_response(400, "csrf", _("页面已过期或来源不明，请刷新页面后重试。"))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         message = exc.description if getattr(exc, "huibao_message", False) else None
         return error_response(status, message=message)
@@ -65,13 +68,13 @@ def init_app(app: Flask) -> None:
         # gunicorn raises these from wsgi.input when a chunked body breaks its own framing
         # (a chunk shorter than declared): the client's fault, surfacing in request.stream.
         @app.errorhandler(ParseException)
-        def _malformed_body(exc: Exception):
+        def _malformed_body(exc: Exception) -> ResponseReturnValue:
             return error_response(
                 400, "malformed_body", _("请求数据不完整或格式有误，请重新发送。")
             )
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         if app.testing:
             raise exc
         app.logger.exception("unhandled error")

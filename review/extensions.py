@@ -1,5 +1,7 @@
 """Unbound extension singletons, bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -31,6 +33,12 @@ def render_item(type_, obj, autogen_context) -> str | bool:  # noqa: ANN001
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class. db.Model is made at run time (Base plus Flask-SQLAlchemy's table
+# naming), which a type checker cannot see through; to it, the models derive from Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_item)
 login_manager = LoginManager()
 babel = Babel()

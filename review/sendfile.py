@@ -18,11 +18,12 @@ from urllib.parse import quote
 from flask import Response, abort, current_app, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
+from werkzeug.wrappers import Response as BaseResponse
 
 from review import storage
 
 
-def unsatisfiable(length: int) -> Response | None:
+def unsatisfiable(length: int) -> BaseResponse | None:
     """Return the 416 answer when the request's Range cannot be served from length bytes."""
     header = request.headers.get("Range")
     if not header:
@@ -42,7 +43,7 @@ def send_private(
     download_name: str | None = None,
     content_disposition: str | None = None,
     before_send: Callable[[], None] | None = None,
-) -> Response:
+) -> BaseResponse:
     """Answer a file under MEDIA_ROOT to a reader the caller has authorised (404 when missing).
 
     Args:
@@ -61,6 +62,7 @@ def send_private(
     refusal = None if mode else unsatisfiable(real.stat().st_size)
     if refusal is None and before_send is not None:
         before_send()
+    resp: BaseResponse
     if refusal is not None:
         resp = refusal
     elif mode in ("x-accel", "x-sendfile"):

@@ -21,7 +21,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 from urllib.parse import quote
 
 from flask import current_app
@@ -35,6 +35,14 @@ VIDEO_FILES = ("audio.wav", "playable.mp4", "poster.jpg", "transcript.vtt")
 def root() -> Path:
     """Return MEDIA_ROOT."""
     return Path(current_app.config["MEDIA_ROOT"])
+
+
+@overload
+def path(relative: str) -> Path: ...
+@overload
+def path(relative: None) -> None: ...
+@overload
+def path(relative: str | None) -> Path | None: ...
 
 
 def path(relative: str | None) -> Path | None:

@@ -7,8 +7,6 @@ import os
 from rq import get_current_job
 
 from review import storage
-from review.extensions import db
-from review.services.exports.jobs import IMPORTED_BY_PID
 
 
 def build_export(kind: str, period_id: int, branch_id: int | None = None) -> str:
@@ -22,8 +20,6 @@ def build_export(kind: str, period_id: int, branch_id: int | None = None) -> str
     from review.services.exports.xlsx import write_xlsx
     from review.services.exports.zip import write_zip
 
-    if os.getpid() != IMPORTED_BY_PID:  # a forked work horse must not reuse the parent's sockets
-        db.engine.dispose(close=False)
     job = get_current_job()
     job_id = job.id if job is not None else f"export-{kind}-{period_id}-{branch_id or 0}-local"
 

@@ -7,35 +7,45 @@ Media errors that will repeat fail the video with a reason; others propagate to 
 
 from __future__ import annotations
 
-import os
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from rq import get_current_job
 
 from media import MediaError
 from media.ffmpeg_bin import set_memory_limit
+from media.progress import ProgressFn
 from review import storage
-from review.extensions import db
 from review.services import pipeline
 
-_IMPORT_PID = os.getpid()  # the worker imports this module before it forks work horses
+if TYPE_CHECKING:
+    from media.probe import ProbeResult
 
 
-def _fresh_connection() -> None:
-    # A forked work horse must not share the parent's pooled connections.
-    if os.getpid() != _IMPORT_PID:
-        db.engine.dispose(close=False)
+def _start_job() -> None:
     # Every job starts here: its ffmpeg children get the configured address-space limit.
-    set_memory_limit(int(current_app.config.get("FFMPEG_MEMORY_MB", 3072)) * 2**20)
+    set_memory_limit(current_app.config["FFMPEG_MEMORY_MB"] * 2**20)
 
 
-def _settings() -> dict:
+def _probe(path: Path) -> ProbeResult:
+    """Probe with the configured duration bounds."""
+    from media.probe import probe
+
     cfg = current_app.config
-    return {"min_duration": cfg["MIN_DURATION"], "max_duration": cfg["MAX_DURATION"]}
+    return probe(path, min_duration=cfg["MIN_DURATION"], max_duration=cfg["MAX_DURATION"])
 
 
-def _progress_reporter(video_id: int, step: str):
+def _stored(relative: str | None) -> Path:
+    """Return the absolute path of a file the step needs (needed_steps ensured it exists)."""
+    path = storage.path(relative)
+    if path is None:
+        raise MediaError("transcode_failed", "an input file of this step is not recorded")
+    return path
+
+
+def _progress_reporter(video_id: int, step: str) -> ProgressFn:
     job, last = get_current_job(), [0.0, -1.0]
 
     def report(fraction: float) -> None:
@@ -59,14 +69,12 @@ def _fail_or_raise(video_id: int, exc: MediaError) -> None:
 
 def probe_video(video_id: int) -> None:
     """Probe the original: decodable, duration and dimensions in bounds, audio present."""
-    from media.probe import probe
-
-    _fresh_connection()
+    _start_job()
     video = pipeline.start_step(video_id, "probe")
     if video is None:
         return
     try:
-        result = probe(storage.path(video.original_path), **_settings())
+        result = _probe(storage.path(video.original_path))
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
@@ -90,7 +98,7 @@ def probe_video(video_id: int) -> None:
     )
 
 
-def _probe_dict(result) -> dict:  # noqa: ANN001
+def _probe_dict(result: ProbeResult) -> dict[str, Any]:
     from dataclasses import asdict
 
     return {k: v for k, v in asdict(result).items() if isinstance(v, (int, float, str, bool))}
@@ -100,7 +108,7 @@ def extract_audio(video_id: int) -> None:
     """Fast path: pull 16 kHz mono audio out of a browser-playable original."""
     from media.transcode import extract_audio as extract
 
-    _fresh_connection()
+    _start_job()
     video = pipeline.start_step(video_id, "audio")
     if video is None:
         return
@@ -119,10 +127,9 @@ def extract_audio(video_id: int) -> None:
 
 def transcode_video(video_id: int) -> None:
     """One ffmpeg run: browser MP4 (≤720p, ≤30 fps), poster JPEG and Whisper WAV."""
-    from media.probe import probe
     from media.transcode import transcode
 
-    _fresh_connection()
+    _start_job()
     video = pipeline.start_step(video_id, "transcode")
     if video is None:
         return
@@ -134,7 +141,7 @@ def transcode_video(video_id: int) -> None:
     audio = storage.video_file(video, "audio.wav")
     has_audio = bool(video.probe.get("has_audio"))
     try:
-        result = probe(src, **_settings())
+        result = _probe(src)
         transcode(
             src,
             playable,
@@ -161,14 +168,14 @@ def transcribe_video(video_id: int) -> None:
     """Transcribe the WAV with the configured Whisper engine; write segments and WebVTT."""
     from review.services.asr import get_engine
 
-    _fresh_connection()
+    _start_job()
     video = pipeline.start_step(video_id, "transcribe")
     if video is None:
         return
     cfg = current_app.config
     try:
         transcript = get_engine().transcribe(
-            storage.path(video.audio_path),
+            _stored(video.audio_path),
             language="zh",
             initial_prompt=cfg["WHISPER_PROMPT"] or None,
             vad=True,
@@ -182,8 +189,3 @@ def transcribe_video(video_id: int) -> None:
     pipeline.save_transcript(
         video, transcript.segments, f"{transcript.engine}:{transcript.model}", storage.relative(vtt)
     )
-
-
-def reconcile() -> dict[str, int]:
-    """Re-enqueue stuck videos and fail those out of retries."""
-    return pipeline.reconcile()

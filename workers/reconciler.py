@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import time
+from multiprocessing.process import BaseProcess
 
 from flask import Flask
 
@@ -84,7 +85,7 @@ def _loop(interval: float, parent: int) -> None:
         time.sleep(0.5)
 
 
-def start(interval: float = 60.0) -> multiprocessing.Process:
+def start(interval: float = 60.0) -> BaseProcess:
     """Start the reconcile loop in a spawned daemon process."""
     process = multiprocessing.get_context("spawn").Process(
         target=_loop, args=(interval, os.getpid()), name="reconciler", daemon=True

@@ -6,7 +6,9 @@ import argparse
 import threading
 import time
 
-from rq import SimpleWorker
+from flask import Flask
+from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.worker import WorkerStatus
 
 from review.queues import QUEUE_NAMES
@@ -23,11 +25,11 @@ class AppWorker(SimpleWorker):
 
     job_heartbeat_ttl = 30
 
-    def get_heartbeat_ttl(self, job):  # noqa: ANN001, ANN201
+    def get_heartbeat_ttl(self, job: Job) -> int:
         """Let the started-job entry expire soon after the last heartbeat (not at the timeout)."""
         return int(self.job_heartbeat_ttl)
 
-    def execute_job(self, job, queue):  # noqa: ANN001, ANN201
+    def execute_job(self, job: Job, queue: Queue) -> None:
         """Run the job with a heartbeat thread beside it."""
         done = threading.Event()
         beat = threading.Thread(target=self._beat, args=(job, done), name="heartbeat", daemon=True)
@@ -40,14 +42,14 @@ class AppWorker(SimpleWorker):
             beat.join(timeout=5)
         self.set_state(WorkerStatus.IDLE)
 
-    def _beat(self, job, done: threading.Event) -> None:  # noqa: ANN001
+    def _beat(self, job: Job, done: threading.Event) -> None:
         while not done.wait(self.job_heartbeat_ttl / 3):
             try:
                 self.maintain_heartbeats(job)
             except Exception:  # a missed beat is retried at the next tick
                 self.log.warning("heartbeat failed", exc_info=True)
 
-    def perform_job(self, job, queue):  # noqa: ANN001, ANN201
+    def perform_job(self, job: Job, queue: Queue) -> bool:
         """Run the job, record its run time per step, and end its database session."""
         from review.extensions import db
         from review.services import metrics
@@ -72,12 +74,12 @@ def _die_with_parent(_worker: object) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _step_of(job) -> str:  # noqa: ANN001
+def _step_of(job: Job) -> str:
     """Name a job's step by its function: workers.jobs.transcode_video → transcode_video."""
     return (job.func_name or "unknown").rsplit(".", 1)[-1]
 
 
-def build_worker(queue_names: list[str], *, app=None) -> SimpleWorker:  # noqa: ANN001
+def build_worker(queue_names: list[str], *, app: Flask | None = None) -> SimpleWorker:
     """Create the app once and a worker whose jobs run inside its app context.
 
     Jobs run in the worker's own process (SimpleWorker), not in a forked child per job:

@@ -88,7 +88,7 @@ class Transcriber(Protocol):
 
     def transcribe(
         self,
-        audio_path: os.PathLike | str,
+        audio_path: os.PathLike[str] | str,
         *,
         language: str = "zh",
         initial_prompt: str | None = None,
@@ -124,7 +124,7 @@ def is_hallucination(text: str, no_speech_prob: float = 0.0) -> bool:
 def collapse_repeats(text: str) -> str:
     """Collapse a short phrase repeated four or more times in a row into one occurrence."""
 
-    def keep_one(m: re.Match) -> str:
+    def keep_one(m: re.Match[str]) -> str:
         unit = m.group(1)
         return m.group(0) if unit.strip().isdigit() else unit
 

@@ -26,7 +26,7 @@ class FasterWhisperTranscriber:
 
     def __init__(
         self,
-        model_dir: os.PathLike | str,
+        model_dir: os.PathLike[str] | str,
         device: str = "auto",
         compute_type: str | None = None,
         cpu_threads: int = 0,
@@ -51,7 +51,7 @@ class FasterWhisperTranscriber:
 
     def transcribe(
         self,
-        audio_path: os.PathLike | str,
+        audio_path: os.PathLike[str] | str,
         *,
         language: str = "zh",
         initial_prompt: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from ..errors import MediaError
 from ..models import resolve_model
@@ -16,12 +17,12 @@ ENGINES = {
     "openai": "openai",
     "whisper": "openai",
 }
-_cache: dict[tuple, Transcriber] = {}
+_cache: dict[tuple[str, str | None, tuple[tuple[str, Any], ...]], Transcriber] = {}
 _lock = threading.Lock()
 
 
 def get_transcriber(
-    engine: str = "faster-whisper", model: str | None = None, **opts
+    engine: str = "faster-whisper", model: str | None = None, **opts: Any
 ) -> Transcriber:
     """Return the process-wide transcriber for (engine, model, opts), loading it on first use.
 
@@ -45,7 +46,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _build(kind: str, model: str | None, opts: dict) -> Transcriber:
+def _build(kind: str, model: str | None, opts: dict[str, Any]) -> Transcriber:
     """Construct an engine instance."""
     cache_dir = opts.pop("cache_dir", None)
     if kind == "faster":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from review import storage
@@ -33,29 +34,29 @@ def _own_video(video_id: int) -> Video:
     if version is None:
         abort(404)
     get_submission_or_404(version.submission_id)
-    return db.session.get(Video, video_id)
+    return db.session.get_one(Video, video_id)
 
 
 @bp.route("/videos/<int:video_id>/play")
 @role_required(Role.ACTIVIST)
-def play_video(video_id: int):
+def play_video(video_id: int) -> ResponseReturnValue:
     """Stream the browser-playable video (Range requests allowed)."""
     return send_private(storage.path(_own_video(video_id).playable_path), "video/mp4")
 
 
 @bp.route("/videos/<int:video_id>/poster")
 @role_required(Role.ACTIVIST)
-def video_poster(video_id: int):
+def video_poster(video_id: int) -> ResponseReturnValue:
     """Return the video's poster frame."""
     return send_private(storage.path(_own_video(video_id).poster_path), "image/jpeg")
 
 
 @bp.route("/papers/<int:file_id>")
 @role_required(Role.ACTIVIST)
-def paper_file(file_id: int):
+def paper_file(file_id: int) -> ResponseReturnValue:
     """Return one stored file of the caller's paper report (PDF, DOCX or page photo)."""
     paper = db.session.get(PaperFile, file_id) or abort(404)
-    version = db.session.get(SubmissionVersion, paper.version_id)
+    version = db.session.get_one(SubmissionVersion, paper.version_id)
     get_submission_or_404(version.submission_id)
     download = paper.kind == "docx"
     return send_private(

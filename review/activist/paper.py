@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +27,7 @@ def _back(period_id: int):  # noqa: ANN202
 
 @bp.route("/periods/<int:period_id>/paper")
 @role_required(Role.ACTIVIST)
-def paper(period_id: int):
+def paper(period_id: int) -> ResponseReturnValue:
     """Show the paper report of the current version, editable while it is a draft."""
     period = db.session.get(Period, period_id) or abort(404)
     submission = get_own_submission(period_id)
@@ -46,7 +47,7 @@ def paper(period_id: int):
 
 @bp.post("/periods/<int:period_id>/paper/text")
 @role_required(Role.ACTIVIST)
-def save_paper_text(period_id: int):
+def save_paper_text(period_id: int) -> ResponseReturnValue:
     """Save the typed text (the form's button; the page also autosaves through the API)."""
     try:
         papers.save_text(current_user.id, period_id, request.form.get("text", ""))
@@ -63,18 +64,18 @@ def _files_most() -> int:
     return papers.limit("PHOTO_MAX_BYTES") * papers.limit("PAPER_MAX_PHOTOS")
 
 
-def _files_too_large(limit: int):  # noqa: ANN202
+def _files_too_large(limit: int) -> ResponseReturnValue:
     # Refused before the body is read: nothing large is spooled to disk.
     flash(
         _("文件总大小超过上限（%(mb)d MB），请压缩后再上传。", mb=_files_most() // 2**20), "danger"
     )
-    return _back(request.view_args["period_id"])
+    return _back((request.view_args or {})["period_id"])
 
 
 @bp.post("/periods/<int:period_id>/paper/file")
 @body_limit(lambda: _files_most() + FORM_SLACK, refuse=_files_too_large)
 @role_required(Role.ACTIVIST)
-def upload_paper(period_id: int):
+def upload_paper(period_id: int) -> ResponseReturnValue:
     """Store a PDF or DOCX, or 1–10 page photos, as the paper report."""
     kind = request.args.get("kind", "document")
     # Not caught below: the app's handler answers 507 with the Chinese reason.
@@ -106,7 +107,7 @@ def upload_paper(period_id: int):
 
 @bp.post("/periods/<int:period_id>/paper/remove")
 @role_required(Role.ACTIVIST)
-def remove_paper(period_id: int):
+def remove_paper(period_id: int) -> ResponseReturnValue:
     """Remove the draft's paper report."""
     try:
         papers.clear_paper(current_user.id, period_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -58,7 +59,7 @@ def template_helpers() -> dict:
 
 @bp.route("/")
 @role_required(Role.ACTIVIST)
-def home():
+def home() -> ResponseReturnValue:
     """The activist's home: open periods, what is missing, each submission's state."""
     periods = open_periods()
     mine = {s.period_id: s for s in db.session.scalars(visible_submissions(current_user))}
@@ -94,7 +95,7 @@ def _upload_config(period: Period, submission: Submission | None) -> dict:
 
 @bp.route("/periods/<int:period_id>/")
 @role_required(Role.ACTIVIST)
-def report(period_id: int):
+def report(period_id: int) -> ResponseReturnValue:
     """One period's report: video upload and status, paper report, submit, feedback."""
     period = db.session.get(Period, period_id) or abort(404)
     submission = get_own_submission(period_id)
@@ -121,7 +122,7 @@ def report(period_id: int):
 
 @bp.post("/periods/<int:period_id>/submit")
 @role_required(Role.ACTIVIST)
-def submit(period_id: int):
+def submit(period_id: int) -> ResponseReturnValue:
     """Submit the draft: both parts must be present; the version is frozen."""
     try:
         submissions.submit_version(current_user.id, period_id)
@@ -134,7 +135,7 @@ def submit(period_id: int):
 
 @bp.post("/periods/<int:period_id>/revise")
 @role_required(Role.ACTIVIST)
-def revise(period_id: int):
+def revise(period_id: int) -> ResponseReturnValue:
     """Open a new version after "需修改"; the earlier one stays read-only."""
     try:
         version = submissions.start_revision(current_user.id, period_id)
@@ -150,7 +151,7 @@ def revise(period_id: int):
 
 @bp.route("/submissions/<int:submission_id>/versions/<int:number>")
 @role_required(Role.ACTIVIST)
-def version(submission_id: int, number: int):
+def version(submission_id: int, number: int) -> ResponseReturnValue:
     """An earlier version, read-only, with its released feedback."""
     submission = get_submission_or_404(submission_id)
     found = db.session.scalar(

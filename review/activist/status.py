@@ -142,7 +142,7 @@ def paper_summary(version: SubmissionVersion | None) -> str:
         return _("已填写（%(n)d 字）", n=len(re.sub(r"\s", "", version.paper_text)))
     if kind == "photos":
         return _("已上传手写稿照片 %(n)d 张", n=len(version.paper_files))
-    return _("已上传 %(kind)s 文件", kind=kind.upper())
+    return _("已上传 %(kind)s 文件", kind=(kind or "").upper())
 
 
 def days_left(closes_at: datetime) -> int:

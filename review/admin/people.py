@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -20,7 +21,7 @@ PAGE = 100
 
 @bp.route("/branches", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def branches():
+def branches() -> ResponseReturnValue:
     """List branches with their reviewers and members; create a branch."""
     if request.method == "POST":
         try:
@@ -48,7 +49,7 @@ def branches():
 
 @bp.route("/branches/assign", methods=["POST"])
 @role_required(Role.ADMIN)
-def assign():
+def assign() -> ResponseReturnValue:
     """Assign a reviewer to a branch or take the assignment away."""
     try:
         admin.assign_reviewer(
@@ -66,7 +67,7 @@ def assign():
 
 @bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     """Search accounts; create one (its one-time password is shown once)."""
     if request.method == "POST":
         password = request.form.get("password") or admin.new_password(
@@ -128,7 +129,7 @@ def users():
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @role_required(Role.ADMIN)
-def set_active(user_id: int):
+def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate or reactivate an account."""
     try:
         user = admin.set_active(user_id, request.form.get("active") == "1", current_user.id)
@@ -146,14 +147,14 @@ def set_active(user_id: int):
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @role_required(Role.ADMIN)
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     """Give the user a one-time password; they must change it at the next login."""
     try:
         password = admin.reset_password(user_id, current_user.id)
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
     else:
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         flash(_("已重置 %(u)s 的密码，原有登录已全部失效。", u=user.username), "success")
         shown = onetime.stash(
             current_user.id, kind="reset", username=user.username, password=password
@@ -170,7 +171,7 @@ def _roster_too_large(limit: int):  # noqa: ANN202
 @bp.route("/roster", methods=["GET", "POST"])
 @body_limit(lambda: current_app.config["ROSTER_MAX_BYTES"], refuse=_roster_too_large)
 @role_required(Role.ADMIN)
-def roster_upload():
+def roster_upload() -> ResponseReturnValue:
     """Upload a roster (CSV or XLSX); all rows are imported, or none with every bad line shown."""
     errors, result, message = [], None, None
     if request.method == "POST":

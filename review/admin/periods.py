@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, overload
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +18,12 @@ from review.extensions import db
 from review.models import Period, Role
 from review.services import admin, rubrics
 from review.services import periods as period_service
+
+
+@overload
+def _date(name: str, required: Literal[True] = True) -> date: ...
+@overload
+def _date(name: str, required: bool) -> date | None: ...
 
 
 def _date(name: str, required: bool = True) -> date | None:
@@ -34,7 +42,7 @@ def _date(name: str, required: bool = True) -> date | None:
 
 @bp.route("/periods", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def periods():
+def periods() -> ResponseReturnValue:
     """List periods; open a new one with the default rubric."""
     if request.method == "POST":
         try:
@@ -57,7 +65,7 @@ def periods():
 
 @bp.route("/periods/<int:period_id>", methods=["POST"])
 @role_required(Role.ADMIN)
-def update_period(period_id: int):
+def update_period(period_id: int) -> ResponseReturnValue:
     """Extend the deadline, switch the oath and double marking, or close the period now."""
     try:
         if request.form.get("action") == "close":
@@ -100,7 +108,7 @@ def _criteria_from_form() -> list[rubrics.CriterionInput]:
 
 @bp.route("/periods/<int:period_id>/rubric", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def rubric(period_id: int):
+def rubric(period_id: int) -> ResponseReturnValue:
     """Edit a period's rubric; a rubric already used by a review is saved as a new version."""
     period = db.session.get(Period, period_id)
     if period is None:

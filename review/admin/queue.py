@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
@@ -19,7 +20,7 @@ from review.services.media_errors import reason
 
 @bp.route("/queue")
 @role_required(Role.ADMIN)
-def queue():
+def queue() -> ResponseReturnValue:
     """Show videos by processing state, the failed ones with their reason, and RQ."""
     counts = dict(db.session.execute(select(Video.state, func.count()).group_by(Video.state)).all())
     state = request.args.get("state", VideoState.FAILED.value)
@@ -55,7 +56,7 @@ def queue():
 
 @bp.route("/videos/<int:video_id>/retry", methods=["POST"])
 @role_required(Role.ADMIN)
-def retry(video_id: int):
+def retry(video_id: int) -> ResponseReturnValue:
     """Process a failed video again from the start."""
     try:
         admin.retry_video(video_id, current_user.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from review.access import role_required
@@ -13,7 +14,7 @@ from review.models import Branch, Period, Role, User, Video
 
 @bp.route("/")
 @role_required(Role.ADMIN)
-def index():
+def index() -> ResponseReturnValue:
     """Show counts of users by role, the branches, periods and failed videos."""
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))

@@ -11,6 +11,7 @@ Texts shorter than MIN_CHARS content characters are `not_comparable`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from review.analysis.similarity import Text, containment, passages
 from review.analysis.text import Normalised, timed_transcript
@@ -25,7 +26,7 @@ def compare(paper: str, segments: Iterable, *, limit: int = 10) -> dict:
     timed = timed_transcript(segments)
     video = Text(timed.chars, Normalised(timed.chars, tuple(range(len(timed.chars)))))
     written = Text.of(paper)
-    result = {
+    result: dict[str, Any] = {
         "verdict": "not_comparable",
         "video_in_paper": None,
         "paper_in_video": None,

@@ -71,7 +71,7 @@ def check_oath(segments: Iterable) -> OathResult:
     lo, hi = max(located[0] - REGION_MARGIN, 0), min(located[1] + REGION_MARGIN, len(heard))
     windows = _match_phrases(heard, lo, hi)
     results = []
-    for phrase, window in zip(PHRASES, windows):
+    for phrase, window in zip(PHRASES, windows, strict=True):
         if window is None:
             results.append(PhraseResult(phrase, "missing"))
             continue

@@ -1,4 +1,4 @@
-"""Text helpers shared by the analyses: normalised characters, toneless pinyin, transcript timing."""
+"""Text helpers of the analyses: normalised characters, toneless pinyin, transcript timing."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def syllables(chars: str) -> list[str]:
         return []
     from pypinyin import Style, lazy_pinyin
 
-    return lazy_pinyin(chars, style=Style.NORMAL, errors=lambda s: list(s))
+    # errors= may return a list (one item per character); pypinyin's annotation says str only
+    return lazy_pinyin(chars, style=Style.NORMAL, errors=list)  # type: ignore[arg-type]
 
 
 _CHAR_SOUNDS: dict[str, str] = {}

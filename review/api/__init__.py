@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +21,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @bp.before_request
-def require_auth():
+def require_auth() -> ResponseReturnValue | None:
     """Require a bearer token or a session; cookie-authenticated writes need a CSRF token."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None

@@ -7,6 +7,7 @@ imports this module before the blueprints are registered.
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +27,7 @@ def _refuse_non_activist():  # noqa: ANN202
 
 
 @bp.put("/periods/<int:period_id>/paper")
-def put_paper_text(period_id: int):
+def put_paper_text(period_id: int) -> ResponseReturnValue:
     """Save the typed paper report of the caller's draft for a period (autosave)."""
     refused = _refuse_non_activist()
     if refused:
@@ -43,7 +44,7 @@ def put_paper_text(period_id: int):
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
-def submit_submission(submission_id: int):
+def submit_submission(submission_id: int) -> ResponseReturnValue:
     """Submit the caller's draft: both parts present; the version is then frozen."""
     refused = _refuse_non_activist()
     if refused:
@@ -113,7 +114,9 @@ register(
     "/api/v1/submissions/{submission_id}/submit",
     {
         "post": {
-            "summary": "Submit the caller's draft; refused unless the video is ready and the paper exists",
+            "summary": (
+                "Submit the caller's draft; refused unless the video is ready and the paper exists"
+            ),
             "parameters": [_path_id("submission_id")],
             "responses": {
                 "200": {

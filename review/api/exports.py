@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import Response, request, stream_with_context
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,13 +25,13 @@ from review.services.exports.xlsx import write_xlsx
 from review.services.exports.zip import pdf_name, write_zip
 
 
-def _refused():
+def _refused() -> ResponseReturnValue | None:
     if not current_user.has_role(Role.COMMITTEE):
         return error_response(403, "forbidden", _("只有党委/组织部可以导出考核文件。"))
     return None
 
 
-def _scope(period_id: int):
+def _scope(period_id: int) -> tuple[Period | None, int | None]:
     period = db.session.get(Period, period_id)
     branch_id = request.args.get("branch", type=int)
     if period is None or (branch_id is not None and db.session.get(Branch, branch_id) is None):
@@ -39,24 +40,24 @@ def _scope(period_id: int):
 
 
 @bp.get("/periods/<int:period_id>/export.xlsx")
-def export_xlsx(period_id: int):
+def export_xlsx(period_id: int) -> ResponseReturnValue:
     """Download a period's (or one branch's) workbook."""
     return _export(period_id, "xlsx")
 
 
 @bp.get("/periods/<int:period_id>/export.csv")
-def export_csv(period_id: int):
+def export_csv(period_id: int) -> ResponseReturnValue:
     """Download a period's (or one branch's) rows as CSV (UTF-8 with BOM), streamed."""
     return _export(period_id, "csv")
 
 
 @bp.get("/periods/<int:period_id>/export.zip")
-def export_zip(period_id: int):
+def export_zip(period_id: int) -> ResponseReturnValue:
     """Download a period's (or one branch's) bundle: workbook, PDFs, manifest."""
     return _export(period_id, "zip")
 
 
-def _export(period_id: int, kind: str):
+def _export(period_id: int, kind: str) -> ResponseReturnValue:
     refused = _refused()
     if refused:
         return refused
@@ -85,7 +86,7 @@ def _export(period_id: int, kind: str):
 
 
 @bp.get("/submissions/<int:submission_id>/assessment.pdf")
-def assessment_sheet(submission_id: int):
+def assessment_sheet(submission_id: int) -> ResponseReturnValue:
     """Download one activist's assessment sheet as PDF."""
     refused = _refused()
     if refused:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def _resp(description: str, schema: dict | None = None) -> dict:
-    body = {"description": description}
+    body: dict[str, Any] = {"description": description}
     if schema is not None:
         body["content"] = {"application/json": {"schema": schema}}
     return body

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from typing import Any
+
+from flask import current_app, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +19,7 @@ from review.services.throttle import LoginThrottledError
 
 
 @bp.post("/session")
-def create_session():
+def create_session() -> ResponseReturnValue:
     """Exchange a username and password for a bearer token."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not data.get("username") or not data.get("password"):
@@ -26,9 +29,9 @@ def create_session():
             str(data["username"]), str(data["password"]), request.remote_addr
         )
     except LoginThrottledError as exc:
-        response, status = error_response(429, exc.code, exc.message)
+        response = make_response(error_response(429, exc.code, exc.message))
         response.headers["Retry-After"] = str(exc.retry_after)
-        return response, status
+        return response
     if user is None:
         return error_response(401, "bad_credentials", _("学号/工号或密码不正确。"))
     token = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])
@@ -38,7 +41,7 @@ def create_session():
 
 
 @bp.delete("/session")
-def delete_session():
+def delete_session() -> ResponseReturnValue:
     """Revoke the bearer token used for this request."""
     token = bearer_token(request)
     if token:
@@ -47,7 +50,7 @@ def delete_session():
 
 
 @bp.post("/password")
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change the caller's password; every old token and session ends, a new token is returned."""
     data = request.get_json(silent=True)
     if (
@@ -60,7 +63,7 @@ def change_password():
         )
     user = current_user._get_current_object()
     accounts.change_password(user.id, data["current"], data["new"])
-    body = {"must_change_password": False}
+    body: dict[str, Any] = {"must_change_password": False}
     if is_token_authenticated():
         body["token"] = tokens.issue_token(user.id, current_app.config["API_TOKEN_DAYS"])
     else:
@@ -69,13 +72,13 @@ def change_password():
 
 
 @bp.get("/me")
-def me():
+def me() -> ResponseReturnValue:
     """Return the calling user."""
     return jsonify(user_json(current_user))
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """Return the OpenAPI 3.1 document of every /api/v1/ route."""
     return jsonify(build_spec())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from review.api import bp
@@ -12,7 +13,7 @@ from review.services import search as service
 
 
 @bp.get("/search")
-def search():
+def search() -> ResponseReturnValue:
     """Find a phrase in the transcripts and paper reports the caller may read."""
     limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
     hits = service.search(current_user.id, request.args.get("q", ""), limit=limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from review.models import Submission, SubmissionVersion, Upload, Video
@@ -37,7 +39,9 @@ def video_json(video: Video | None) -> dict | None:
             ),
         }
     if video.transcript_engine is not None:
-        segments = [{"start": s.start, "end": s.end, "text": s.text} for s in video.segments]
+        segments: list[dict[str, Any]] = [
+            {"start": s.start, "end": s.end, "text": s.text} for s in video.segments
+        ]
         data["transcript"] = {
             "text": "".join(s["text"] for s in segments),
             "segments": segments,

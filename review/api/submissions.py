@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from review.access import get_version_or_404, readable_version, visible_submissions
@@ -15,7 +16,7 @@ from review.services import audit
 
 
 @bp.get("/submissions")
-def list_submissions():
+def list_submissions() -> ResponseReturnValue:
     """List the submissions the caller may see, filtered by period and state."""
     stmt = visible_submissions(current_user)
     period = request.args.get("period", type=int)
@@ -30,7 +31,7 @@ def list_submissions():
 
 
 @bp.get("/submissions/<int:submission_id>")
-def get_submission(submission_id: int):
+def get_submission(submission_id: int) -> ResponseReturnValue:
     """Return one submission with its video processing state and transcript."""
     version = get_version_or_404(submission_id)
     audit.record_read(  # the answer carries the transcript

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import current_app, jsonify, make_response, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,11 +22,11 @@ from review.tus import protocol
 UPLOADS_PATH = f"{bp.url_prefix}/uploads"
 
 
-def _tus(view):  # noqa: ANN001, ANN202
+def _tus(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Answer 412 with Tus-Version unless the request speaks tus 1.0.0."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not protocol.is_supported_version(request.headers.get("Tus-Resumable")):
             return error_response(
                 412,
@@ -84,7 +87,7 @@ def add_tus_headers(response):  # noqa: ANN001, ANN201
 
 @bp.route("/uploads/", methods=["OPTIONS"], strict_slashes=False)
 @bp.route("/uploads/<upload_id>", methods=["OPTIONS"])
-def upload_options(upload_id: str | None = None):
+def upload_options(upload_id: str | None = None) -> ResponseReturnValue:
     """Describe the tus server (public; also answers CORS preflights)."""
     response = make_response("", 204)
     response.headers.update(protocol.options_headers(current_app.config["MAX_UPLOAD_BYTES"]))
@@ -94,7 +97,7 @@ def upload_options(upload_id: str | None = None):
 @bp.post("/uploads/", strict_slashes=False, provide_automatic_options=False)
 @body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
 @_tus
-def create_upload():
+def create_upload() -> ResponseReturnValue:
     """Create an upload (tus creation; a body is stored as with PATCH)."""
     if request.headers.get("Upload-Defer-Length") is not None:
         return error_response(400, "defer_length", _("请在 Upload-Length 中给出文件大小。"))
@@ -125,7 +128,7 @@ def create_upload():
 
 
 @bp.route("/uploads/<upload_id>", methods=["GET", "HEAD"], provide_automatic_options=False)
-def show_upload(upload_id: str):
+def show_upload(upload_id: str) -> ResponseReturnValue:
     """HEAD: the tus offset; GET: the upload as JSON, for the owner's page."""
     if request.method == "HEAD":
         return head_upload(upload_id)
@@ -133,7 +136,7 @@ def show_upload(upload_id: str):
 
 
 @_tus
-def head_upload(upload_id: str):
+def head_upload(upload_id: str) -> ResponseReturnValue:
     """Return the stored offset of an upload (tus core HEAD)."""
     upload = uploads.get_upload(upload_id, current_user.id)
     response = make_response("", 200)
@@ -147,7 +150,7 @@ def head_upload(upload_id: str):
 @bp.patch("/uploads/<upload_id>", provide_automatic_options=False)
 @body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
 @_tus
-def append_upload(upload_id: str):
+def append_upload(upload_id: str) -> ResponseReturnValue:
     """Append the body at Upload-Offset (tus core PATCH, with the checksum extension)."""
     if not protocol.is_offset_content_type(request.content_type):
         return error_response(
@@ -172,7 +175,7 @@ def append_upload(upload_id: str):
 
 @bp.delete("/uploads/<upload_id>", provide_automatic_options=False)
 @_tus
-def terminate_upload(upload_id: str):
+def terminate_upload(upload_id: str) -> ResponseReturnValue:
     """Cancel an unfinished upload (tus termination)."""
     uploads.terminate_upload(upload_id, current_user.id)
     return make_response("", 204)
@@ -180,7 +183,7 @@ def terminate_upload(upload_id: str):
 
 @bp.post("/uploads/<upload_id>", provide_automatic_options=False)
 @body_limit(_chunk_limit, streamed=True, refuse=_chunk_too_large)
-def override_upload(upload_id: str):
+def override_upload(upload_id: str) -> ResponseReturnValue:
     """Honour X-HTTP-Method-Override for clients that can only send POST."""
     views = {"PATCH": append_upload, "DELETE": terminate_upload, "HEAD": head_upload}
     view = views.get(request.headers.get("X-HTTP-Method-Override", "").strip().upper())

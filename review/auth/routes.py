@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,7 +25,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Show the login form and sign the user in."""
     from review.auth.forms import LoginForm
 
@@ -34,7 +35,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(
-                form.username.data, form.password.data, request.remote_addr
+                form.username.data or "", form.password.data or "", request.remote_addr
             )
         except LoginThrottledError as exc:
             flash(str(exc.message), "danger")
@@ -61,7 +62,7 @@ def start_session(user: User) -> None:
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign the user out; the cookie from before stops working even if someone copied it."""
     if current_user.is_authenticated:
         accounts.log_out_everywhere(current_user.id)
@@ -72,14 +73,14 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Let the user change their password (forced after an import)."""
     from review.auth.forms import ChangePasswordForm
 
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user.id, form.current.data, form.new.data)
+            accounts.change_password(current_user.id, form.current.data or "", form.new.data or "")
         except ValidationError as exc:
             flash(str(exc.message), "danger")
         else:
@@ -92,7 +93,7 @@ def change_password():
 
 
 @bp.before_app_request
-def force_password_change():
+def force_password_change() -> ResponseReturnValue | None:
     """Send users with an initial password to the change form before anything else."""
     if not current_user.is_authenticated or not current_user.must_change_password:
         return None

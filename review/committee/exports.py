@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +31,7 @@ from review.services.exports.zip import pdf_name
 
 @bp.route("/periods/<int:period_id>/exports", methods=["POST"])
 @role_required(*COMMITTEE)
-def create_export(period_id: int):
+def create_export(period_id: int) -> ResponseReturnValue:
     """Start an export job and show its progress page."""
     try:
         job_id = start_export(
@@ -48,14 +49,14 @@ def create_export(period_id: int):
 
 @bp.route("/exports/<job_id>")
 @role_required(*COMMITTEE)
-def export(job_id: str):
+def export(job_id: str) -> ResponseReturnValue:
     """A page that polls the export job and offers the file once it is ready."""
     return render_template("committee/export.html", job=export_status(job_id))
 
 
 @bp.route("/exports/<job_id>/status")
 @role_required(*COMMITTEE)
-def export_progress(job_id: str):
+def export_progress(job_id: str) -> ResponseReturnValue:
     """The export job's status as JSON, for the polling page."""
     job = export_status(job_id)
     return jsonify(
@@ -69,7 +70,7 @@ def export_progress(job_id: str):
 
 @bp.route("/exports/<job_id>/download")
 @role_required(*COMMITTEE)
-def export_download(job_id: str):
+def export_download(job_id: str) -> ResponseReturnValue:
     """Download a finished export under its Chinese file name."""
     job = export_status(job_id)
     if job.path is None:
@@ -92,7 +93,7 @@ def export_download(job_id: str):
 
 @bp.route("/submissions/<int:submission_id>/assessment.pdf")
 @role_required(*COMMITTEE)
-def assessment(submission_id: int):
+def assessment(submission_id: int) -> ResponseReturnValue:
     """Download one activist's assessment sheet."""
     version = get_version_or_404(submission_id)
     submission = version.submission

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,7 +34,7 @@ def _period_or_404(period_id: int) -> Period:
 
 @bp.route("/")
 @role_required(*COMMITTEE)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     """Per-branch figures of a period, overdue reviews and disagreements to resolve."""
     periods = _periods()
     period = db.session.get(Period, request.args.get("period", type=int) or 0) or (
@@ -63,7 +64,7 @@ def _names() -> dict[int, str]:
 
 @bp.route("/periods/<int:period_id>/submissions")
 @role_required(*COMMITTEE)
-def submissions(period_id: int):
+def submissions(period_id: int) -> ResponseReturnValue:
     """The submissions of a period (optionally one branch) with their decisions, to release."""
     period = _period_or_404(period_id)
     branch_id = request.args.get("branch", type=int)
@@ -112,7 +113,7 @@ def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @role_required(*COMMITTEE)
-def decide(submission_id: int):
+def decide(submission_id: int) -> ResponseReturnValue:
     """Both reviews side by side; the committee's agreed marks, outcome and comment."""
     version = get_version_or_404(submission_id)
     submission = version.submission
@@ -166,7 +167,7 @@ def decide(submission_id: int):
 
 @bp.route("/periods/<int:period_id>/release", methods=["POST"])
 @role_required(*COMMITTEE)
-def release(period_id: int):
+def release(period_id: int) -> ResponseReturnValue:
     """Release a branch, the whole period or the selected submissions."""
     period = _period_or_404(period_id)
     scope = request.form.get("scope", "selection")

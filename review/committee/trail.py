@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from review.access import role_required
@@ -17,7 +18,7 @@ PAGE = 500
 
 @bp.route("/audit")
 @role_required(*COMMITTEE)
-def audit_trail():
+def audit_trail() -> ResponseReturnValue:
     """List audit events, newest first, for a submission and/or a user (学号/工号)."""
     submission_id = request.args.get("submission", type=int)
     username = (request.args.get("user") or "").strip()

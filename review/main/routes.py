@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from review.main import bp
@@ -11,7 +12,7 @@ from review.models import Role
 
 @bp.route("/")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """Send the user to the start page of their role."""
     target = {
         Role.ACTIVIST.value: "activist.home",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,13 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 from review.models.media_asset import TranscriptSegment
 from review.models.submission import SubmissionVersion
 
 
-class Analysis(db.Model):
+class Analysis(Model):
     """One analysis (oath, similar, consistency or speech) of a version: a hint, never a score."""
 
     __tablename__ = "analyses"
@@ -35,12 +36,12 @@ class Analysis(db.Model):
         ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[Any] = mapped_column(JSON, default=dict)  # a JSON object or list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class TextSignature(db.Model):
+class TextSignature(Model):
     """The MinHash signature of a version's paper report or transcript (kind paper|transcript)."""
 
     __tablename__ = "text_signatures"
@@ -59,7 +60,7 @@ class TextSignature(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SignatureBand(db.Model):
+class SignatureBand(Model):
     """One LSH band key of a signature; equal keys make two texts candidates."""
 
     __tablename__ = "signature_bands"

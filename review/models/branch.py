@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from review.extensions import db
+from review.extensions import Model, db
 from review.models._common import UTCDateTime, utcnow
 
 reviewer_branches = Table(
@@ -18,7 +18,7 @@ reviewer_branches = Table(
 )
 
 
-class Branch(db.Model):
+class Branch(Model):
     """A Party branch with activist members and assigned reviewers."""
 
     __tablename__ = "branches"

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 
 OUTCOMES = ("pass", "revise", "fail")  # 通过 / 需修改 / 不通过
 
 
-class Decision(db.Model):
+class Decision(Model):
     """Agreed marks and outcome for one submission version; visible once released."""
 
     __tablename__ = "decisions"
@@ -30,7 +30,7 @@ class Decision(db.Model):
     marks: Mapped[list[AgreedMark]] = relationship(cascade="all, delete-orphan")
 
 
-class AgreedMark(db.Model):
+class AgreedMark(Model):
     """The committee's agreed points for one criterion."""
 
     __tablename__ = "agreed_marks"
@@ -42,7 +42,7 @@ class AgreedMark(db.Model):
     points: Mapped[float] = mapped_column(Float)
 
 
-class DecisionChange(db.Model):
+class DecisionChange(Model):
     """Who changed a decision, when, and the values before and after."""
 
     __tablename__ = "decision_changes"

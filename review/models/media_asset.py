@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 
 
@@ -22,7 +22,7 @@ class VideoState(enum.StrEnum):
     SUPERSEDED = "superseded"  # replaced on a draft before submission: not processed, files gone
 
 
-class Video(db.Model):
+class Video(Model):
     """An uploaded video; the original is kept, derived files sit beside it."""
 
     __tablename__ = "videos"
@@ -63,7 +63,7 @@ class Video(db.Model):
     )
 
 
-class TranscriptSegment(db.Model):
+class TranscriptSegment(Model):
     """A timed transcript segment; a human correction is kept beside the original."""
 
     __tablename__ = "transcript_segments"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 
 
-class Rubric(db.Model):
+class Rubric(Model):
     """A named rubric; its content lives in versions."""
 
     __tablename__ = "rubrics"
@@ -24,7 +24,7 @@ class Rubric(db.Model):
     )
 
 
-class RubricVersion(db.Model):
+class RubricVersion(Model):
     """One version of a rubric; frozen once any review uses it."""
 
     __tablename__ = "rubric_versions"
@@ -47,7 +47,7 @@ class RubricVersion(db.Model):
         return sum(c.max_points for c in self.criteria)
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """A rubric criterion with its maximum points and level descriptors."""
 
     __tablename__ = "criteria"
@@ -62,7 +62,7 @@ class Criterion(db.Model):
     rubric_version: Mapped[RubricVersion] = relationship(back_populates="criteria")
 
 
-class Period(db.Model):
+class Period(Model):
     """A reporting period (e.g. 2026年第四季度) with its rubric and rules."""
 
     __tablename__ = "periods"

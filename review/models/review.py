@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 
 
@@ -20,7 +20,7 @@ class ReviewState(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-class Review(db.Model):
+class Review(Model):
     """One reviewer's review of one submission version."""
 
     __tablename__ = "reviews"
@@ -45,7 +45,7 @@ class Review(db.Model):
     fields: Mapped[list[DraftField]] = relationship(cascade="all, delete-orphan")
 
 
-class Score(db.Model):
+class Score(Model):
     """Points and a note for one criterion in one review."""
 
     __tablename__ = "scores"
@@ -58,7 +58,7 @@ class Score(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A comment pinned to a moment of the video."""
 
     __tablename__ = "comments"
@@ -74,7 +74,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class DraftField(db.Model):
+class DraftField(Model):
     """The revision of one field of a draft review, and which page wrote it last.
 
     Fields are `overall`, `points:<criterion>`, `note:<criterion>` and `comment:<client id>`

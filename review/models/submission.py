@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 from review.models.period import Period
 from review.models.user import User
@@ -25,7 +25,7 @@ class SubmissionState(enum.StrEnum):
     NEEDS_REVISION = "needs_revision"
 
 
-class Submission(db.Model):
+class Submission(Model):
     """An activist's report for one period; resubmission adds versions."""
 
     __tablename__ = "submissions"
@@ -56,7 +56,7 @@ class Submission(db.Model):
         return next((v for v in reversed(self.versions) if v.submitted_at is not None), None)
 
 
-class SubmissionVersion(db.Model):
+class SubmissionVersion(Model):
     """One version of a submission: a video and a paper report, frozen when submitted."""
 
     __tablename__ = "submission_versions"
@@ -92,7 +92,7 @@ class SubmissionVersion(db.Model):
         return self.submitted_at is not None
 
 
-class PaperFile(db.Model):
+class PaperFile(Model):
     """A stored file of the paper report: a PDF, a DOCX or one page photo."""
 
     __tablename__ = "paper_files"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 
 
-class Upload(db.Model):
+class Upload(Model):
     """Server-side state of one tus upload."""
 
     __tablename__ = "uploads"

@@ -12,7 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from review.extensions import db
+from review.extensions import Model
 from review.models._common import UTCDateTime, utcnow
 from review.models.branch import Branch, reviewer_branches
 
@@ -51,7 +51,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who logs in: activist, reviewer, committee member or admin."""
 
     __tablename__ = "users"
@@ -104,7 +104,7 @@ class User(UserMixin, db.Model):
         return {b.id for b in self.reviewer_of}
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for /api/v1/; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

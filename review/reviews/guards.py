@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from flask import abort, jsonify
+from flask import Response, abort, jsonify
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +25,7 @@ def staff_only(view: Callable) -> Callable:
     """
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not current_user.is_authenticated or not current_user.has_role(*STAFF):
             abort(403)
         return view(*args, **kwargs)
@@ -31,12 +33,12 @@ def staff_only(view: Callable) -> Callable:
     return wrapped
 
 
-def json_error(exc: HuibaoError):
+def json_error(exc: HuibaoError) -> tuple[Response, int]:
     """Turn a domain error into the JSON answer the page's script shows."""
     return jsonify(error={"code": exc.code, "message": str(exc.message)}), exc.status
 
 
-def json_refusal(status: int):
+def json_refusal(status: int) -> tuple[Response, int]:
     """Answer a JSON endpoint's refusal with a Chinese message."""
     message = {
         403: _("您没有权限执行此操作；如果登录已过期，请重新登录。"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import mimetypes
 from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import quote
 
 from flask import Response, abort, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from media.vtt import render_vtt
 from review import storage
@@ -27,8 +30,10 @@ from review.sendfile import send_private
 from review.sendfile import unsatisfiable as _unsatisfiable
 from review.services import audit, paper_pages
 
+_R = TypeVar("_R", bound=BaseResponse)
 
-def _private(resp: Response) -> Response:
+
+def _private(resp: _R) -> _R:
     resp.headers["Cache-Control"] = "private, no-store"  # every read reaches the audit
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Disposition"] = "inline"
@@ -45,7 +50,7 @@ def send_media(
     mimetype: str | None = None,
     *,
     audit_as: tuple[int, str] | None = None,
-) -> Response:
+) -> BaseResponse:
     """Send a file stored under MEDIA_ROOT, or let the front server send it (review/sendfile.py).
 
     audit_as=(submission id, file key): audited (audit_read) once the answer will carry bytes.
@@ -55,12 +60,10 @@ def send_media(
         abort(404)
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     audit = None if audit_as is None else (lambda: audit_read(*audit_as))
-    return send_private(
-        path, mimetype, cache_control="private, no-store", before_send=audit
-    )
+    return send_private(path, mimetype, cache_control="private, no-store", before_send=audit)
 
 
-def unsatisfiable(length: int) -> Response | None:
+def unsatisfiable(length: int) -> BaseResponse | None:
     """Return the 416 answer (private) when the request's Range cannot be served."""
     refusal = _unsatisfiable(length)
     return None if refusal is None else _private(refusal)
@@ -72,7 +75,7 @@ def _version(submission_id: int) -> SubmissionVersion:
 
 @bp.get("/<int:submission_id>/video")
 @staff_only
-def video(submission_id: int):
+def video(submission_id: int) -> ResponseReturnValue:
     """Stream the browser-playable video."""
     version = _version(submission_id)
     if version.video is None:
@@ -83,7 +86,7 @@ def video(submission_id: int):
 
 @bp.get("/<int:submission_id>/poster")
 @staff_only
-def poster(submission_id: int):
+def poster(submission_id: int) -> ResponseReturnValue:
     """Send the video's poster frame."""
     version = _version(submission_id)
     video = version.video
@@ -96,7 +99,7 @@ def poster(submission_id: int):
 
 @bp.get("/<int:submission_id>/captions.vtt")
 @staff_only
-def captions(submission_id: int):
+def captions(submission_id: int) -> ResponseReturnValue:
     """Send WebVTT captions built from the transcript, human corrections included."""
     version = _version(submission_id)
     video = version.video
@@ -141,7 +144,7 @@ def paper_page(submission_id: int, file_id: int, number: int) -> Response:
 
 @bp.get("/<int:submission_id>/paper/<int:file_id>")
 @staff_only
-def paper_file(submission_id: int, file_id: int) -> Response:
+def paper_file(submission_id: int, file_id: int) -> BaseResponse:
     """Download the original paper file: the committee's export only, never a reviewer."""
     if not can_download_paper_original(current_user):
         abort(403)

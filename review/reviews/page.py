@@ -25,7 +25,9 @@ def _clock(seconds: float) -> str:
 def paper_pages_of(version: SubmissionVersion | None) -> list[dict]:
     """Return the paper report's page images in reading order: their URLs and labels."""
     pages: list[dict] = []
-    for paper in version.paper_files if version else []:
+    if version is None:
+        return pages
+    for paper in version.paper_files:
         for number in range(1, paper_pages.page_count(paper) + 1):
             url = url_for(
                 "reviews.paper_page",

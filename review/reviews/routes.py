@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from review.access import get_submission_or_404, get_version_or_404, role_required
 from review.errors import error_response
@@ -28,15 +30,15 @@ QUEUE_PAGE = 100
 @bp.errorhandler(400)
 @bp.errorhandler(403)
 @bp.errorhandler(404)
-def _refusal(exc):  # noqa: ANN001
+def _refusal(exc: HTTPException) -> ResponseReturnValue:
     if request.is_json or request.accept_mimetypes.best == "application/json":
-        return json_refusal(exc.code)
-    return error_response(exc.code)
+        return json_refusal(exc.code or 500)
+    return error_response(exc.code or 500)
 
 
 @bp.get("/")
 @role_required(Role.REVIEWER)
-def index():
+def index() -> ResponseReturnValue:
     """The reviewer's queue: their branches' submissions, oldest first, with filters."""
     filters = queue.QueueFilters(
         period_id=request.args.get("period", type=int),
@@ -61,7 +63,7 @@ def index():
 
 @bp.get("/next")
 @role_required(Role.REVIEWER)
-def next_ungraded():
+def next_ungraded() -> ResponseReturnValue:
     """Open the oldest submission the reviewer has not scored yet."""
     target = queue.next_ungraded(current_user.id, exclude_id=request.args.get("after", type=int))
     if target is None:
@@ -72,9 +74,10 @@ def next_ungraded():
 
 @bp.get("/<int:submission_id>")
 @role_required(Role.REVIEWER, Role.COMMITTEE)
-def show(submission_id: int):
+def show(submission_id: int) -> ResponseReturnValue:
     """The review page: video, synced transcript, paper report and the rubric."""
-    submission = queue.load_submission(submission_id)  # one submission, eagerly, first
+    # one submission, eagerly, first
+    submission = queue.load_submission(submission_id) or abort(404)
     version = get_version_or_404(submission_id)  # found in the identity map; a draft: 404
     review, notice = None, None
     if current_user.has_role(Role.REVIEWER):
@@ -109,15 +112,15 @@ def _draft_args() -> tuple[int, list]:
     if not isinstance(data, dict):
         raise HuibaoError(_("评分数据格式不正确，请刷新页面后重试。"))
     try:
-        review_id = int(data.get("review_id"))
-    except (TypeError, ValueError):
+        review_id = int(data["review_id"])
+    except (KeyError, TypeError, ValueError):
         raise HuibaoError(_("评分数据缺少草稿编号，请刷新页面后重试。")) from None
     return review_id, drafts.parse_changes(data.get("changes"))
 
 
 @bp.post("/<int:submission_id>/draft")
 @staff_only
-def save(submission_id: int):
+def save(submission_id: int) -> ResponseReturnValue:
     """Autosave the reviewer's changes (JSON), merged field by field; conflicts come back."""
     get_submission_or_404(submission_id)
     try:
@@ -136,7 +139,7 @@ def save(submission_id: int):
 
 @bp.post("/<int:submission_id>/submit")
 @staff_only
-def submit(submission_id: int):
+def submit(submission_id: int) -> ResponseReturnValue:
     """Submit the reviewer's review (JSON) and name the next submission to score."""
     get_submission_or_404(submission_id)
     try:
@@ -161,7 +164,7 @@ def _check_review_of(review_id: int, submission_id: int) -> None:
 
 @bp.post("/<int:submission_id>/segments/<int:segment_id>")
 @staff_only
-def correct_segment(submission_id: int, segment_id: int):
+def correct_segment(submission_id: int, segment_id: int) -> ResponseReturnValue:
     """Save a reviewer's correction of one transcript segment (JSON)."""
     try:
         data = request.get_json(silent=True) or {}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -17,7 +20,7 @@ from review.services.analyses import analyses_json
 
 def hit_url(hit: service.Hit) -> str:
     """Return the reviewer page of a hit's submission, at the hit's moment of the video."""
-    args = {"t": f"{hit.start:g}"} if hit.start is not None else {}
+    args: dict[str, Any] = {"t": f"{hit.start:g}"} if hit.start is not None else {}
     try:
         return url_for(
             "reviews.show",
@@ -32,7 +35,7 @@ def hit_url(hit: service.Hit) -> str:
 
 @bp.get("/")
 @role_required(Role.REVIEWER, Role.COMMITTEE)
-def index():
+def index() -> ResponseReturnValue:
     """Search the transcripts and paper reports the user may read."""
     query = request.args.get("q", "").strip()
     hits, error = [], None
@@ -48,7 +51,7 @@ def index():
 
 @bp.get("/analyses/<int:submission_id>")
 @role_required(Role.REVIEWER, Role.COMMITTEE)
-def analyses(submission_id: int):
+def analyses(submission_id: int) -> ResponseReturnValue:
     """Show the analysis hints of the version the user reads, with their evidence."""
     version = get_version_or_404(submission_id)
     audit.record_read(

@@ -91,7 +91,7 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
         ok = check_password_of_nobody(password)  # as slow as a real check
     else:
         ok = user.check_password(password)
-    if not ok:
+    if not ok or user is None:  # no account: check_password_of_nobody said False
         throttle.record_failure(username, address)
         return None
     throttle.record_success(username)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
+from media.asr import Transcriber
 
-def get_engine():  # noqa: ANN201
+
+def get_engine() -> Transcriber:
     """Return the Transcriber configured by WHISPER_ENGINE/WHISPER_MODEL (cached per process)."""
     from media.models import resolve_model
     from media.transcribe import get_transcriber
@@ -19,7 +23,7 @@ def get_engine():  # noqa: ANN201
         from media.convert import bundled_checkpoint
 
         model = str(bundled_checkpoint(cfg["MODEL_CACHE"]))  # converted once, then reused
-    options = {"device": cfg["WHISPER_DEVICE"]}
+    options: dict[str, Any] = {"device": cfg["WHISPER_DEVICE"]}
     if cfg.get("WHISPER_COMPUTE_TYPE") and engine == "faster-whisper":
         options["compute_type"] = cfg["WHISPER_COMPUTE_TYPE"]
     if cfg.get("WHISPER_THREADS") and engine == "faster-whisper":

@@ -49,11 +49,11 @@ def current_versions(period_id: int, branch_id: int | None = None) -> dict[int, 
     )
     if branch_id is not None:
         newest = newest.where(Submission.branch_id == branch_id)
-    newest = newest.group_by(SubmissionVersion.submission_id).subquery()
+    latest = newest.group_by(SubmissionVersion.submission_id).subquery()
     stmt = select(SubmissionVersion).join(
-        newest,
-        (SubmissionVersion.submission_id == newest.c.submission_id)
-        & (SubmissionVersion.number == newest.c.n),
+        latest,
+        (SubmissionVersion.submission_id == latest.c.submission_id)
+        & (SubmissionVersion.number == latest.c.n),
     )
     return {v.submission_id: v for v in db.session.scalars(stmt)}
 
@@ -65,7 +65,7 @@ def required_reviews(period: Period) -> int:
 
 def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview]:
     """Return the figures of every branch for a period."""
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     now = now or datetime.now(UTC)
     rows = {
         b.id: BranchOverview(branch=b)
@@ -107,7 +107,7 @@ def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview
     )
     need, limit = required_reviews(period), now - timedelta(days=REVIEW_DAYS)
     for sub in submissions.values():
-        row = rows.get(sub.branch_id)
+        row = rows.get(sub.branch_id) if sub.branch_id is not None else None
         if row is None:
             continue
         row.counts[sub.state] = row.counts.get(sub.state, 0) + 1
@@ -142,7 +142,7 @@ def disagreements(period_id: int, threshold: float | None = None) -> list[Disagr
 
     The threshold is a fraction of the rubric's maximum total (DISAGREEMENT_THRESHOLD, 0.2).
     """
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     if threshold is None:
         threshold = float(current_app.config.get("DISAGREEMENT_THRESHOLD", 0.2))
     limit = threshold * period.rubric_version.max_total
@@ -170,6 +170,6 @@ def disagreements(period_id: int, threshold: float | None = None) -> list[Disagr
         totals = [sum(p or 0 for p in s.values()) for s in scores]
         difference = abs(totals[0] - totals[1])
         if difference > limit:
-            submission = db.session.get(Submission, by_version[version_id])
+            submission = db.session.get_one(Submission, by_version[version_id])
             found.append(Disagreement(submission, group[:2], totals, scores, difference))
     return sorted(found, key=lambda d: -d.difference)

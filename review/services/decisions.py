@@ -77,7 +77,7 @@ def set_decision(
         ConflictError: the result was already released.
     """
     submission = _submission(submission_id)
-    version = submission.current
+    version = submission.versions[-1]  # _submission checked there is one
     criteria = {c.id: c for c in submission.period.rubric_version.criteria}
     if outcome not in (None, "", *OUTCOMES):
         raise ValidationError(_l("结论只能是“通过”“需修改”或“不通过”。"))
@@ -133,7 +133,7 @@ def set_decision(
 
 def history(submission_id: int) -> list[DecisionChange]:
     """Return every change of a submission's current decision, newest first."""
-    decision = get_decision(_submission(submission_id).current.id)
+    decision = get_decision(_submission(submission_id).versions[-1].id)
     if decision is None:
         return []
     stmt = (
@@ -183,7 +183,9 @@ def release(
         decision = get_decision(version.id)
         if decision is not None and decision.released_at is not None:
             continue
-        if not _is_complete(decision, submission.period.rubric_version.criteria):
+        if decision is None or not _is_complete(
+            decision, submission.period.rubric_version.criteria
+        ):
             result.skipped.append((submission.id, str(_l("尚未认定全部分数和结论"))))
             continue
         decision.released_at, decision.released_by = moment, actor_id

@@ -23,6 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from review.exceptions import ConflictError, NotFoundError, ValidationError
@@ -230,7 +231,7 @@ def _lock_draft(reviewer_id: int, review_id: int) -> Review:
     restore) run one after the other on PostgreSQL and SQLite alike, each reading the other's
     committed result.
     """
-    locked = db.session.execute(
+    locked: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE
         update(Review)
         .where(
             Review.id == review_id,
@@ -246,7 +247,7 @@ def _lock_draft(reviewer_id: int, review_id: int) -> Review:
         if review is None or review.reviewer_id != reviewer_id:
             raise NotFoundError(_l("找不到这份评分草稿，请刷新页面。"))
         raise ConflictError(_l("这份评分已经提交，不能再修改。"), code="already_submitted")
-    return db.session.get(
+    return db.session.get_one(
         Review,
         review_id,
         options=[

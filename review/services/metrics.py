@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import current_app
 from prometheus_client import CollectorRegistry, generate_latest
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 JOB_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800)  # seconds; Whisper on CPU reaches minutes
 STATE_CACHE_SECONDS = 15.0
-_state_cache: dict[str, object] = {"at": 0.0, "counts": {}}
+_state_cache: dict[str, Any] = {"at": 0.0, "counts": {}}
 
 
 def _key(name: str) -> str:
@@ -63,7 +64,7 @@ def video_counts() -> dict[str, int]:
         rows = db.session.execute(select(Video.state, func.count()).group_by(Video.state)).all()
         _state_cache["counts"] = {state: n for state, n in rows}
         _state_cache["at"] = moment
-    return dict(_state_cache["counts"])  # type: ignore[arg-type]
+    return dict(_state_cache["counts"])
 
 
 class HuibaoCollector:

@@ -130,8 +130,8 @@ def _scaled_photo(source: Path) -> bytes:
     """Scale a stored page photo (our own clean JPEG) to the page width, as PNG."""
     from PIL import Image
 
-    with Image.open(source, formats=["JPEG"]) as image:
-        image = image.convert("RGB")
+    with Image.open(source, formats=["JPEG"]) as opened:
+        image = opened.convert("RGB")
         if image.width > PAGE_WIDTH:
             height = round(image.height * PAGE_WIDTH / image.width)
             image = image.resize((PAGE_WIDTH, height), Image.Resampling.LANCZOS)
@@ -148,7 +148,7 @@ def burn_watermark(page, text: str) -> None:  # noqa: ANN001 - a PIL image, draw
     font, text = _font(size, text)
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
     left, top, right, bottom = probe.textbbox((0, 0), text, font=font)
-    tile = Image.new("LA", (right - left + size * 3, (bottom - top) * 4), (0, 0))
+    tile = Image.new("LA", (int(right - left) + size * 3, int(bottom - top) * 4), (0, 0))
     ImageDraw.Draw(tile).text((-left, -top), text, font=font, fill=(80, 120))
     tile = tile.rotate(28, expand=True, resample=Image.Resampling.BICUBIC)
     overlay = Image.new("LA", page.size, (0, 0))

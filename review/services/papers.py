@@ -51,7 +51,8 @@ IMAGE_REASONS = {
     "empty": N_("第 %(n)d 张照片是空文件，请重新选择。"),
     "not_image": N_("第 %(n)d 个文件不是照片（支持 JPG、PNG、WebP），请重新选择。"),
     "heic": N_(
-        "第 %(n)d 张照片是 HEIC 格式，暂不支持。请在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重拍，或截图后上传。"
+        "第 %(n)d 张照片是 HEIC 格式，暂不支持。"
+        "请在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重拍，或截图后上传。"
     ),
     "too_many_pixels": N_("第 %(n)d 张照片分辨率过高，请用手机相机正常拍摄后上传。"),
     "corrupt": N_("第 %(n)d 张照片已损坏或无法打开，请重新拍摄后上传。"),
@@ -83,7 +84,7 @@ def parse_limits() -> Limits:
 def _editable(activist_id: int, period_id: int) -> SubmissionVersion:
     version = get_or_create_draft(activist_id, period_id, commit=False)
     db.session.flush()  # a new draft needs its id for the folder name
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     if period.closes_at < datetime.now(UTC):
         db.session.rollback()
         raise ConflictError(
@@ -200,7 +201,7 @@ def save_photos(activist_id: int, period_id: int, uploads: list[Upload]) -> Subm
     version = _editable(activist_id, period_id)
     token = secrets.token_hex(4)
     new = []
-    for position, (upload, photo) in enumerate(zip(uploads, cleaned)):
+    for position, (upload, photo) in enumerate(zip(uploads, cleaned, strict=True)):
         stored = _write(version.id, f"page-{position + 1:02d}-{token}.jpg", photo.data)
         new.append(
             PaperFile(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
@@ -54,7 +56,7 @@ def _personal(username: str, name: str) -> list[str]:
     return [w.lower() for w in words if w]
 
 
-def _reason(result: dict, personal: set[str]) -> str | None:
+def _reason(result: Mapping[str, Any], personal: set[str]) -> str | None:
     for match in result["sequence"]:
         if match["pattern"] == "dictionary" and match.get("dictionary_name") == "user_inputs":
             word = match["matched_word"]

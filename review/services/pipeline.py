@@ -8,7 +8,9 @@ video whose deadline passed and fails it with a Chinese reason once its budget i
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -19,6 +21,9 @@ from sqlalchemy import or_, select
 from review import storage
 from review.extensions import db
 from review.models import TranscriptSegment, Video, VideoState
+
+if TYPE_CHECKING:
+    from media.asr import Segment
 
 log = logging.getLogger(__name__)
 
@@ -173,13 +178,13 @@ def record_progress(video_id: int, step: str, fraction: float) -> None:
         db.session.commit()
 
 
-def finish_step(video: Video, step: str, **fields) -> None:
-    """Store a finished step's results and the new state in one commit, then enqueue what follows."""
+def finish_step(video: Video, step: str, **fields: Any) -> None:
+    """Store a finished step's results and the new state in one commit, then enqueue the next."""
     for name, value in fields.items():
         setattr(video, name, value)
     db.session.commit()
     # Fast-path steps finish concurrently: judge readiness on a fresh, locked read.
-    video = db.session.get(Video, video.id, with_for_update=True, populate_existing=True)
+    video = db.session.get_one(Video, video.id, with_for_update=True, populate_existing=True)
     if video.state == VideoState.SUPERSEDED.value:  # replaced while this step ran
         db.session.commit()
         purge_superseded(video.owner_id)
@@ -212,7 +217,9 @@ def is_reviewable(video: Video) -> bool:
     return bool(video.probe) and playable and has_transcript(video)
 
 
-def save_transcript(video: Video, segments, engine: str, vtt_relative: str) -> None:
+def save_transcript(
+    video: Video, segments: Sequence[Segment], engine: str, vtt_relative: str
+) -> None:
     """Replace the machine transcript and its WebVTT, keeping any human correction as it is."""
     from media.vtt import write_vtt
 

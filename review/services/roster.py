@@ -73,19 +73,21 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def _read_xlsx(data: bytes) -> list[dict[str, str]]:
+def _read_xlsx(data: bytes) -> list[tuple[int, dict[str, str]]]:
     from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise RosterError(_l("无法读取该 XLSX 文件，请确认文件未损坏。"), []) from exc
+    if sheet is None:
+        raise RosterError(_l("无法读取该 XLSX 文件，请确认文件未损坏。"), [])
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, [])]
     out = []
     for line, values in enumerate(rows, start=2):
         cells = ["" if v is None else str(v).strip() for v in values]
-        out.append((line, dict(zip(header, cells))))
+        out.append((line, dict(zip(header, cells, strict=False))))  # rows may be ragged
     return out
 
 
@@ -101,7 +103,9 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
     branches = {b.name: b for b in db.session.scalars(select(Branch))}
     existing = set(db.session.scalars(select(User.username)))
     errors: list[tuple[int, str]] = []
-    plan, seen, result = [], {}, RosterResult()
+    plan: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    result = RosterResult()
     for line, row in rows:
         if not any(row.values()):
             continue

@@ -56,10 +56,12 @@ def get_or_create_draft(
         )
         submission.versions.append(SubmissionVersion(number=1))
         db.session.add(submission)
-    elif submission.state == SubmissionState.NEEDS_REVISION.value and submission.current.frozen:
-        submission.versions.append(SubmissionVersion(number=submission.current.number + 1))
+    elif (
+        submission.state == SubmissionState.NEEDS_REVISION.value and submission.versions[-1].frozen
+    ):
+        submission.versions.append(SubmissionVersion(number=submission.versions[-1].number + 1))
         submission.state = SubmissionState.DRAFT.value
-    version = submission.current
+    version = submission.versions[-1]  # the newest: a stored submission always has one
     if version.frozen:
         raise ConflictError(_l("本期思想汇报已提交，不能再修改。"))
     if commit:
@@ -93,7 +95,7 @@ def attach_video(
 
 
 def _open_for_changes(version: SubmissionVersion) -> None:
-    period = db.session.get(Period, version.submission.period_id)
+    period = db.session.get_one(Period, version.submission.period_id)
     if period.closes_at < datetime.now(UTC):
         raise ConflictError(
             _l("“%(name)s”已经截止，不能再提交。", name=period.name), code="period_closed"
@@ -117,7 +119,7 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
     )
     if (
         submission is not None
-        and submission.current.frozen
+        and submission.versions[-1].frozen
         and submission.state != SubmissionState.NEEDS_REVISION.value
     ):
         raise ConflictError(_l("本期思想汇报已经提交，不能重复提交。"), code="already_submitted")
@@ -182,7 +184,7 @@ def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
     )
     if submission is None or submission.state != SubmissionState.NEEDS_REVISION.value:
         raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
-    earlier = submission.current
+    earlier = submission.versions[-1]
     version = get_or_create_draft(activist_id, period_id, commit=False)
     try:
         _open_for_changes(version)

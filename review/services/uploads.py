@@ -18,12 +18,14 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from redis.exceptions import LockError, RedisError
+from redis.lock import Lock
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
 from review import storage
@@ -160,7 +162,7 @@ def _ensure_alive(upload: Upload, now: datetime) -> None:
 
 
 @contextlib.contextmanager
-def upload_lock(upload_id: str) -> Iterator:
+def upload_lock(upload_id: str) -> Iterator[Lock]:
     """Hold the upload's Redis write lock, or raise UploadLockedError at once."""
     try:
         lock = get_redis().lock(lock_name(upload_id), timeout=LOCK_SECONDS, blocking=False)
@@ -179,7 +181,7 @@ def upload_lock(upload_id: str) -> Iterator:
             log.warning("upload lock for %s not released cleanly: %s", upload_id, exc)
 
 
-def _keep_lock(lock) -> Callable[[int], None]:  # noqa: ANN001
+def _keep_lock(lock: Lock) -> Callable[[int], None]:
     """Return a progress callback that renews the lock every third of its lifetime."""
     clock = {"renewed": utcnow()}
 
@@ -228,7 +230,7 @@ def append_chunk(
     get_upload(upload_id, owner_id)
     quotas.ensure_free_space(content_length)  # before a byte of the body is read
     with upload_lock(upload_id) as lock:
-        upload = db.session.get(Upload, upload_id, populate_existing=True)
+        upload = db.session.get_one(Upload, upload_id, populate_existing=True)
         _ensure_alive(upload, utcnow())
         if offset != upload.offset:
             raise OffsetMismatchError(
@@ -243,11 +245,15 @@ def append_chunk(
             _receive(upload, stream, remaining, checksum, lock)
         if upload.offset == upload.length:
             finish_upload(upload.id)
-    return db.session.get(Upload, upload_id)
+    return db.session.get_one(Upload, upload_id)
 
 
 def _receive(
-    upload: Upload, stream: IO[bytes], remaining: int, checksum: tuple[str, bytes] | None, lock
+    upload: Upload,
+    stream: IO[bytes],
+    remaining: int,
+    checksum: tuple[str, bytes] | None,
+    lock: Lock,
 ) -> None:
     upload_id, start = upload.id, upload.offset
     hasher = hashlib.new(checksum[0]) if checksum else None
@@ -263,7 +269,7 @@ def _receive(
             if got.overflow:
                 part.cut()
                 raise UploadTooLargeError(_l("上传的数据超出了文件的声明大小。"))
-            if checksum and (got.disconnected or hasher.digest() != checksum[1]):
+            if checksum and hasher and (got.disconnected or hasher.digest() != checksum[1]):
                 part.cut()
                 if got.disconnected:  # an unverifiable fragment: the client resends it
                     return
@@ -286,7 +292,7 @@ def _receive(
 def _set_offset(upload_id: str, old: int, new: int) -> bool:
     """Compare-and-set the stored offset and slide the expiry; tell whether it applied."""
     now = utcnow()
-    result = db.session.execute(
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE
         update(Upload)
         .where(Upload.id == upload_id, Upload.offset == old)
         .values(offset=new, expires_at=_expiry(now))
@@ -306,9 +312,12 @@ def finish_upload(upload_id: str) -> Video:
         HuibaoError: attach_video refused (e.g. ConflictError: the report is frozen); the
             bytes stay in place so the same upload can be finished later.
     """
-    upload = db.session.get(Upload, upload_id, populate_existing=True)
+    upload = db.session.get_one(Upload, upload_id, populate_existing=True)
     if upload.completed_at is not None:
-        return db.session.get(Video, upload.video_id)
+        return db.session.get_one(Video, upload.video_id)
+    period_id = upload.period_id  # set when the upload was created (the column allows none)
+    if period_id is None:
+        raise NotFoundError(_l("找不到该汇报周期。"))
     source = storage.upload_partial(upload_id)
     if not source.exists():
         source = next(storage.video_folder(upload_id).glob("original.*"), source)
@@ -330,7 +339,7 @@ def finish_upload(upload_id: str) -> Video:
     try:
         db.session.add(video)
         db.session.flush()
-        submissions.attach_video(upload.owner_id, upload.period_id, video.id, commit=False)
+        submissions.attach_video(upload.owner_id, period_id, video.id, commit=False)
         if source != target:
             storage.move_into_place(source, target)
         upload.completed_at, upload.video_id = now, video.id
@@ -354,7 +363,7 @@ def terminate_upload(upload_id: str, owner_id: int) -> None:
     if upload.completed_at is not None:
         raise ConflictError(_l("该视频已上传完成，不能取消。"), code="upload_completed")
     with upload_lock(upload_id):
-        upload = db.session.get(Upload, upload_id, populate_existing=True)
+        upload = db.session.get_one(Upload, upload_id, populate_existing=True)
         if upload.completed_at is not None:
             raise ConflictError(_l("该视频已上传完成，不能取消。"), code="upload_completed")
         _tombstone(upload, TERMINATED, utcnow())

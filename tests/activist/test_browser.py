@@ -6,6 +6,7 @@ Screenshots of every step are kept in test-artifacts/activist/.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -121,14 +122,12 @@ def test_phone_upload_through_a_network_cut_then_submit(
     page.wait_for_selector("#video-state:has-text('处理中')")
     assert page.inner_text("#report-state") == "处理中 0%"
     job_worker()
-    try:  # catch it part-way when the machine is slow enough to show it
+    with contextlib.suppress(PlaywrightTimeout):  # part-way, when the machine is slow enough
         page.wait_for_function(
             "/处理中 [1-9]/.test(document.getElementById('video-state').textContent)",
             timeout=60_000,
             polling=200,
         )
-    except PlaywrightTimeout:
-        pass
     _shot(page, "05-processing")
     page.wait_for_selector("#video-state:has-text('处理完成')", timeout=240_000)
     page.wait_for_selector("#transcript")

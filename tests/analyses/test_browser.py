@@ -1,4 +1,4 @@
-"""The search page and the analysis hints in a real browser (screenshots in test-artifacts/analyses)."""
+"""The search page and the analysis hints in a real browser (shots in test-artifacts/analyses)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Oath recitation check: constructed transcripts, and the shared speech clips with the real model."""
+"""Oath recitation check: constructed transcripts, and the shared speech clips with the model."""
 
 from __future__ import annotations
 
@@ -93,7 +93,8 @@ def test_oath_found_inside_a_longer_report():
     "text",
     [
         "敬爱的党组织：这个季度我认真学习了党的二十大报告，参加了志愿服务。",
-        "我志愿加入中国共产党，愿意为共产主义事业奋斗终身，请党组织考验我。",  # an application, not the oath
+        # an application, not the oath
+        "我志愿加入中国共产党，愿意为共产主义事业奋斗终身，请党组织考验我。",
         "",
     ],
 )

@@ -86,7 +86,9 @@ def make_review(
         overall_comment=overall,
         submitted_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
     )
-    review.scores = [Score(criterion_id=c.id, points=p, note="") for c, p in zip(criteria, points)]
+    review.scores = [
+        Score(criterion_id=c.id, points=p, note="") for c, p in zip(criteria, points, strict=True)
+    ]
     review.comments = [
         Comment(at_seconds=at, text=text, visible_to_activist=visible)
         for at, text, visible in comments

@@ -11,7 +11,7 @@ from review.services import dashboard, decisions
 
 
 def _marks(submission, points):
-    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points)}
+    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points, strict=True)}
 
 
 def test_set_decision_keeps_history(marked):

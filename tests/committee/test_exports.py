@@ -25,7 +25,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "committee"
 
 
 def _marks(submission, points):
-    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points)}
+    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points, strict=True)}
 
 
 @pytest.fixture
@@ -116,12 +116,12 @@ def test_xlsx_numbers_match_database(decided, client, token_for):
     assert wb["一支部"]["A2"].value == "a1" and wb["一支部"]["E2"].value == 18
     summary = {r[0]: r for r in wb["汇总"].iter_rows(min_row=5, values_only=True) if r[0]}
     head = [c.value for c in wb["汇总"][4]]
-    one = dict(zip(head, summary["一支部"]))
+    one = dict(zip(head, summary["一支部"], strict=True))
     assert one["积极分子"] == 1 and one["双评份数"] == 1 and one["总分平均绝对差"] == 35
     assert one["已认定"] == 1 and one["审阅中"] == 1
     ref = quadratic_weighted_kappa([(18, 10), (17, 9), (16, 8), (15, 12), (19, 11)], 21)
     assert one["加权Kappa"] == round(ref, 3)
-    assert dict(zip(head, summary["合计"]))["积极分子"] == 2
+    assert dict(zip(head, summary["åè®¡"], strict=True))["ç§¯æåå­"] == 2
     read = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "read"))
     assert read.file == f"export:xlsx:{period.id}:0" and read.detail["via"] == "api"
 
@@ -130,12 +130,12 @@ def test_kappa_against_reference():
     np = pytest.importorskip("numpy")
     a, b, k = [0, 1, 2, 3, 3, 2, 1, 0, 2, 3], [0, 2, 2, 3, 2, 2, 0, 1, 3, 3], 4
     observed = np.zeros((k, k))
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         observed[x, y] += 1
     expected = np.outer(np.bincount(a, minlength=k), np.bincount(b, minlength=k)) / len(a)
     weights = np.array([[(i - j) ** 2 for j in range(k)] for i in range(k)]) / (k - 1) ** 2
     reference = 1 - (weights * observed).sum() / (weights * expected).sum()
-    assert quadratic_weighted_kappa(list(zip(a, b)), k) == pytest.approx(reference)
+    assert quadratic_weighted_kappa(list(zip(a, b, strict=True)), k) == pytest.approx(reference)
     assert quadratic_weighted_kappa([(2, 2), (3, 3), (1, 1)], 4) == pytest.approx(1.0)
     assert quadratic_weighted_kappa([(2, 2), (2, 2)], 4) is None
 
@@ -149,7 +149,7 @@ def test_csv_has_bom_and_the_same_rows(decided, client, token_for):
     header = rows[0]
     assert header[:4] == ["学号", "姓名", "支部", "状态"]
     assert "入党动机（审阅人2）" in header and header[-1] == "发布时间"
-    by_user = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    by_user = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert set(by_user) == {"a1", "a2"}
     assert by_user["a1"]["入党动机（审阅人1）"] == "18" and by_user["a1"]["认定总分"] == "67.5"
     assert by_user["a1"]["状态"] == "审阅中" and by_user["a1"]["结论"] == "通过"

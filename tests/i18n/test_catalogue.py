@@ -30,7 +30,7 @@ def _forms(value: str | tuple) -> tuple[str, ...]:
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogue() -> Path:
-    """Compile the .po into the .mo the app loads, when it is missing or older (like make install)."""
+    """Compile the .po into the .mo the app loads when that is missing or stale (make install)."""
     if not MO.exists() or MO.stat().st_mtime < PO.stat().st_mtime:
         tmp = MO.with_name(f".messages.{os.getpid()}.mo")
         with tmp.open("wb") as f:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -16,7 +17,6 @@ from tusclient import client as tus_client
 from review.extensions import db
 from review.models import Upload, Video
 from tests.tus.conftest import OCTET, TUS
-import contextlib
 
 CHUNK = 1024 * 1024
 

@@ -101,9 +101,11 @@ def test_finish_picks_up_an_original_moved_before_a_failed_commit(upload, people
 
 
 def test_second_writer_on_the_same_host_gets_423(upload, people):
-    with files.open_partial(storage.upload_partial(upload.id), 0):
-        with pytest.raises(errors.UploadLockedError):
-            uploads.append_chunk(upload.id, people["activist"].id, 0, io.BytesIO(b"abc"))
+    with (
+        files.open_partial(storage.upload_partial(upload.id), 0),
+        pytest.raises(errors.UploadLockedError),
+    ):
+        uploads.append_chunk(upload.id, people["activist"].id, 0, io.BytesIO(b"abc"))
     assert db.session.get(Upload, upload.id, populate_existing=True).offset == 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import gettext
@@ -103,7 +104,8 @@ def run_analyses(version_id: int) -> dict[str, dict | list]:
     version = db.session.get(SubmissionVersion, version_id)
     if version is None:
         return {}
-    video, results = _ready_video(version), {}
+    video = _ready_video(version)
+    results: dict[str, Any] = {}
     segments = list(video.segments) if video is not None else []
     if video is not None:
         speech = _speech(video, segments)
@@ -139,7 +141,7 @@ def _speech(video: Video, segments: list) -> dict | None:
     return figures.as_dict()
 
 
-def store(version_id: int, kind: str, data: dict | list) -> Analysis:
+def store(version_id: int, kind: str, data: Any) -> Analysis:
     """Create or replace the stored result of one kind of analysis (no commit)."""
     row = db.session.scalar(
         select(Analysis).where(Analysis.version_id == version_id, Analysis.kind == kind)
@@ -151,7 +153,7 @@ def store(version_id: int, kind: str, data: dict | list) -> Analysis:
     return row
 
 
-def get_analyses(version_id: int) -> dict[str, dict | list]:
+def get_analyses(version_id: int) -> dict[str, Any]:
     """Return the stored analyses of a version by kind."""
     rows = db.session.scalars(select(Analysis).where(Analysis.version_id == version_id))
     return {row.kind: row.data for row in rows}

@@ -1,4 +1,4 @@
-"""Similarity of a version's texts to other reports, through stored MinHash signatures and LSH bands.
+"""Similarity of a version's texts to other reports, via stored MinHash signatures and LSH bands.
 
 Compared: the same period's other submissions and the same activist's other periods, the
 current version of each. A new report costs one signature, one indexed lookup of its band
@@ -45,7 +45,7 @@ Prepared = tuple[Text, TimedText | None]
 
 def texts_of(version: SubmissionVersion, segments: list | None) -> dict[str, Prepared]:
     """Return the comparable texts of a version by kind (paper, transcript)."""
-    out = {}
+    out: dict[str, Prepared] = {}
     paper = Text.of(version.paper_text or "")
     if len(paper.norm.chars) >= MIN_CHARS:
         out["paper"] = (paper, None)
@@ -127,10 +127,12 @@ def candidates(mine: TextSignature) -> list[TextSignature]:
 
 def _other_text(signature_row: TextSignature) -> Prepared | None:
     version = db.session.get(SubmissionVersion, signature_row.version_id)
-    video = version.video if version is not None else None
+    if version is None:
+        return None
+    video = version.video
     ready = video is not None and video.state == VideoState.READY.value
-    segments = list(video.segments) if ready else None
-    return texts_of(version, segments).get(signature_row.kind) if version else None
+    segments = list(video.segments) if video is not None and ready else None
+    return texts_of(version, segments).get(signature_row.kind)
 
 
 def _passages(mine: tuple, theirs: tuple, kinds: tuple[str, str]) -> list[dict]:

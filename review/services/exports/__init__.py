@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar, overload
 from urllib.parse import quote
+
+_T = TypeVar("_T")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
-def neutralise(value):
+@overload
+def neutralise(value: str) -> str: ...
+@overload
+def neutralise(value: _T) -> _T: ...
+
+
+def neutralise(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,6 @@ from review.models import Branch, Period
 from review.services import audit
 from review.services.exports.zip import bundle_name
 
-# The app (web or worker parent) imports this module when it registers its blueprints; a job
-# running in another process is in a forked work horse and must not reuse inherited sockets.
-IMPORTED_BY_PID = os.getpid()
 KINDS = ("xlsx", "csv", "zip")
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -33,7 +29,7 @@ MIME = {
 
 def download_name(period_id: int, branch_id: int | None, kind: str) -> tuple[str, str]:
     """Return the Chinese file name of an export and its ASCII fallback."""
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     branch = db.session.get(Branch, branch_id) if branch_id else None
     ascii_name = f"huibao-period{period_id}" + (f"-branch{branch_id}" if branch_id else "")
     return f"{bundle_name(period, branch)}.{kind}", f"{ascii_name}.{kind}"

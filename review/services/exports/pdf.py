@@ -7,6 +7,7 @@ sheet renders on any machine that can show Chinese PDFs.
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
@@ -84,7 +85,7 @@ def _grid(
     data: list[list], widths: list[float], header: bool = True, heights: list[float] | None = None
 ) -> Table:
     table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0)
-    style = [
+    style: list[Any] = [
         ("FONTNAME", (0, 0), (-1, -1), _font()),
         ("FONTSIZE", (0, 0), (-1, -1), 10),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
@@ -107,24 +108,27 @@ def assessment_pdf(submission_id: int) -> bytes:
         raise NotFoundError(_("找不到该汇报。"))  # a draft is its activist's alone
     version, period = submission.latest_submitted, submission.period
     st = _styles()
-    P = lambda text, style="base": Paragraph(escape(str(text)), st[style])  # noqa: E731
-    story = [P(_("思想汇报考核表"), "title"), Spacer(1, 4 * mm)]
+
+    def para(text: object, style: str = "base") -> Paragraph:
+        return Paragraph(escape(str(text)), st[style])
+
+    story = [para(_("思想汇报考核表"), "title"), Spacer(1, 4 * mm)]
     branch = submission.activist.branch.name if submission.activist.branch else ""
     story.append(
         _grid(
             [
-                [P(_("汇报周期")), P(period.name), P(_("所在支部")), P(branch)],
+                [para(_("汇报周期")), para(period.name), para(_("所在支部")), para(branch)],
                 [
-                    P(_("学号")),
-                    P(submission.activist.username),
-                    P(_("姓名")),
-                    P(submission.activist.name),
+                    para(_("学号")),
+                    para(submission.activist.username),
+                    para(_("姓名")),
+                    para(submission.activist.name),
                 ],
                 [
-                    P(_("提交时间")),
-                    P(format_dt(version.submitted_at)),
-                    P(_("状态")),
-                    P(label("submission", submission.state)),
+                    para(_("提交时间")),
+                    para(format_dt(version.submitted_at)),
+                    para(_("状态")),
+                    para(label("submission", submission.state)),
                 ],
             ],
             [25 * mm, 60 * mm, 25 * mm, 60 * mm],
@@ -143,7 +147,7 @@ def assessment_pdf(submission_id: int) -> bytes:
     by_review = [{positions[s.criterion_id]: s for s in r.scores} for r in reviews]
     decision = get_decision(version.id)
     agreed = {positions[m.criterion_id]: m.points for m in decision.marks} if decision else {}
-    story.append(P(_("评分"), "h2"))
+    story.append(para(_("评分"), "h2"))
     head = (
         [_("评分项"), _("满分")]
         + [
@@ -152,18 +156,18 @@ def assessment_pdf(submission_id: int) -> bytes:
         ]
         + [_("认定")]
     )
-    data = [[P(h) for h in head]]
+    data: list[list[Any]] = [[para(h) for h in head]]
     criteria = period.rubric_version.criteria
     for c in criteria:
         data.append(
-            [P(c.title), _num(c.max_points)]
+            [para(c.title), _num(c.max_points)]
             + [_num(s[c.position].points) if c.position in s else "" for s in by_review]
             + [_num(agreed.get(c.position))]
         )
     totals = [_num(sum(s.points or 0 for s in scores.values())) for scores in by_review]
     complete = agreed and all(c.position in agreed for c in criteria)
     data.append(
-        [P(_("合计")), _num(period.rubric_version.max_total)]
+        [para(_("合计")), _num(period.rubric_version.max_total)]
         + totals
         + [_num(sum(agreed.values())) if complete else ""]
     )
@@ -176,33 +180,35 @@ def assessment_pdf(submission_id: int) -> bytes:
         if c.position in s and s[c.position].note
     ]
     for title, note in notes:
-        story.append(P(f"{title}：{note}", "small"))
+        story.append(para(f"{title}：{note}", "small"))
 
-    story.append(P(_("时间点评语"), "h2"))
+    story.append(para(_("时间点评语"), "h2"))
     segments = version.video.segments if version.video is not None else []
     comments = sorted(
         ((c, reviewers.get(r.reviewer_id, "")) for r in reviews for c in r.comments),
         key=lambda pair: pair[0].at_seconds,
     )
     if comments:
-        rows = [[P(_("时间")), P(_("审阅人")), P(_("评语")), P(_("此时的讲话（转写）"))]]
+        rows: list[list[Any]] = [
+            [para(_("时间")), para(_("审阅人")), para(_("评语")), para(_("此时的讲话（转写）"))]
+        ]
         for comment, who in comments:
             rows.append(
                 [
                     clock(comment.at_seconds),
-                    P(who),
-                    P(comment.text),
-                    P(excerpt_at(segments, comment.at_seconds), "small"),
+                    para(who),
+                    para(comment.text),
+                    para(excerpt_at(segments, comment.at_seconds), "small"),
                 ]
             )
         story.append(_grid(rows, [16 * mm, 24 * mm, 65 * mm, 65 * mm]))
         story.append(Spacer(1, 2 * mm))
     else:
-        story.append(P(_("无。"), "small"))
+        story.append(para(_("无。"), "small"))
     for review in reviews:
         if review.overall_comment:
             story.append(
-                P(
+                para(
                     _(
                         "%(name)s的总体评价：%(text)s",
                         name=reviewers.get(review.reviewer_id, ""),
@@ -211,23 +217,23 @@ def assessment_pdf(submission_id: int) -> bytes:
                 )
             )
 
-    story.append(P(_("书面汇报摘要"), "h2"))
+    story.append(para(_("书面汇报摘要"), "h2"))
     text = " ".join((version.paper_text or "").split())
     summary = text[:SUMMARY_CHARS] + ("……" if len(text) > SUMMARY_CHARS else "")
-    story.append(P(summary or _("（无书面汇报文字）"), "small" if not summary else "base"))
+    story.append(para(summary or _("（无书面汇报文字）"), "small" if not summary else "base"))
 
-    story.append(P(_("结论"), "h2"))
+    story.append(para(_("结论"), "h2"))
     outcome = outcome_label(decision.outcome) if decision else ""
-    story.append(P(_("认定结论：%(o)s", o=outcome or _("尚未认定"))))
+    story.append(para(_("认定结论：%(o)s", o=outcome or _("尚未认定"))))
     if decision and decision.comment:
-        story.append(P(_("给积极分子的意见：%(c)s", c=decision.comment)))
+        story.append(para(_("给积极分子的意见：%(c)s", c=decision.comment)))
     if decision and decision.released_at:
-        story.append(P(_("发布时间：%(at)s", at=format_dt(decision.released_at)), "small"))
+        story.append(para(_("发布时间：%(at)s", at=format_dt(decision.released_at)), "small"))
 
     sign = [
-        [P(_("审阅人签字：")), "", P(_("日期：")), ""],
-        [P(_("党委意见：")), "", "", ""],
-        [P(_("党委（盖章）：")), "", P(_("日期：")), ""],
+        [para(_("审阅人签字：")), "", para(_("日期：")), ""],
+        [para(_("党委意见：")), "", "", ""],
+        [para(_("党委（盖章）：")), "", para(_("日期：")), ""],
     ]
     table = _grid(
         sign,
@@ -236,7 +242,7 @@ def assessment_pdf(submission_id: int) -> bytes:
         heights=[11 * mm, 24 * mm, 11 * mm],
     )
     table.setStyle(TableStyle([("SPAN", (1, 1), (3, 1))]))
-    story.append(KeepTogether([Spacer(1, 3 * mm), P(_("签字"), "h2"), table]))
+    story.append(KeepTogether([Spacer(1, 3 * mm), para(_("签字"), "h2"), table]))
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

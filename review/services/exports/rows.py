@@ -149,7 +149,7 @@ def build_table(
     period_id: int, branch_id: int | None = None, submission_ids: list[int] | None = None
 ) -> ExportTable:
     """Collect the export rows of a period, optionally one branch or a selection."""
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     criteria = list(period.rubric_version.criteria)
     branches = dict(db.session.execute(select(Branch.id, Branch.name)).all())
     users = select(User).where(User.role == Role.ACTIVIST.value)
@@ -168,7 +168,7 @@ def build_table(
         rows[user.id] = ExportRow(
             username=user.username,
             name=user.name,
-            branch=branches.get(bid, ""),
+            branch=branches.get(bid, "") if bid is not None else "",
             branch_id=bid,
             state=sub.state if sub else "",
             submission_id=sub.id if sub else None,

@@ -42,16 +42,19 @@ class Agreement:
 
 def agreement(rows: list[ExportRow], positions: list[int], max_points: int) -> Agreement:
     """Compute agreement over rows that two reviewers marked completely."""
-    diffs, pairs = [], []
+    diffs: list[float] = []
+    pairs: list[tuple[int, int]] = []
     for row in rows:
         if len(row.scores) < 2:
             continue
-        first, second = row.scores[0], row.scores[1]
-        if any(first.get(p) is None or second.get(p) is None for p in positions):
+        first = [row.scores[0].get(p) for p in positions]
+        second = [row.scores[1].get(p) for p in positions]
+        a, b = row.reviewer_total(0), row.reviewer_total(1)
+        if a is None or b is None or None in first or None in second:
             continue
-        diffs.append(abs(row.reviewer_total(0) - row.reviewer_total(1)))
-        for p in positions:
-            pairs.append((_clamp(first[p], max_points), _clamp(second[p], max_points)))
+        diffs.append(abs(a - b))
+        for x, y in zip(first, second, strict=True):
+            pairs.append((_clamp(x or 0, max_points), _clamp(y or 0, max_points)))
     mad = sum(diffs) / len(diffs) if diffs else None
     return Agreement(len(diffs), mad, quadratic_weighted_kappa(pairs, max_points + 1))
 

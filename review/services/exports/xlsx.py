@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,7 +33,7 @@ OPTIONS = {
 }
 
 
-def text_width(value) -> int:
+def text_width(value: object) -> int:
     """Return the display width of a cell value: CJK characters count twice."""
     if value is None:
         return 0
@@ -57,7 +63,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _write_row(ws, row: int, values: list, fmt=None) -> None:
+def _write_row(ws: Worksheet, row: int, values: list, fmt: Format | None = None) -> None:
     for col, value in enumerate(values):
         if value is None or value == "":
             continue
@@ -68,7 +74,12 @@ def _write_row(ws, row: int, values: list, fmt=None) -> None:
 
 
 def _write_table(
-    ws, header: list[str], rows: list[list], head_fmt, first: int = 0, min_width: int = 0
+    ws: Worksheet,
+    header: list[str],
+    rows: list[list],
+    head_fmt: Format,
+    first: int = 0,
+    min_width: int = 0,
 ) -> None:
     for i, width in enumerate(_widths(header, rows)):
         ws.set_column(i, i, max(width, min_width))

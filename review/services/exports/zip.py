@@ -8,7 +8,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Any
 
 from review.extensions import db
 from review.models import Branch, Period
@@ -45,26 +45,31 @@ def write_zip(
     target: str | IO[bytes],
     progress: Callable[[float], None] | None = None,
     table: ExportTable | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Write the bundle to a path or binary file; return the manifest."""
-    period = db.session.get(Period, period_id)
+    period = db.session.get_one(Period, period_id)
     branch = db.session.get(Branch, branch_id) if branch_id else None
     table = table or build_table(period_id, branch_id)
     base = bundle_name(period, branch)
+    files: list[dict[str, Any]] = []
     manifest = {
         "period": period.name,
         "branch": branch.name if branch else None,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "files": [],
+        "files": files,
     }
     used: set[str] = set()
-    sheets = [r for r in table.rows if r.submission_id and r.state not in ("", "draft")]
+    sheets = [
+        (r, r.submission_id)
+        for r in table.rows
+        if r.submission_id is not None and r.state not in ("", "draft")
+    ]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
 
-        def add(name: str, data: bytes, **extra) -> None:
+        def add(name: str, data: bytes, **extra: str) -> None:
             name = _unique(name, used)
             bundle.writestr(name, data)
-            manifest["files"].append(
+            files.append(
                 {
                     "name": name,
                     "bytes": len(data),
@@ -76,11 +81,11 @@ def write_zip(
         workbook = io.BytesIO()
         write_xlsx(table, workbook)
         add(f"{base}.xlsx", workbook.getvalue(), kind="xlsx")
-        for done, row in enumerate(sheets, start=1):
+        for done, (row, submission_id) in enumerate(sheets, start=1):
             folder = "" if branch else safe_filename(row.branch or "未分支部") + "/"
             add(
                 folder + pdf_name(row.username, row.name),
-                assessment_pdf(row.submission_id),
+                assessment_pdf(submission_id),
                 kind="pdf",
                 username=row.username,
                 student=row.name,

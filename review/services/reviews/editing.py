@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -49,7 +51,7 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
         NotFoundError, PermissionDeniedError: no such submission, or not a reviewer of it.
         ConflictError: not reviewable yet, locked by someone else, or already fully reviewed.
     """
-    user = db.session.get(User, reviewer_id)
+    user = db.session.get_one(User, reviewer_id)
     submission = db.session.get(Submission, submission_id)  # the page has loaded it already
     if submission is None:
         raise NotFoundError(_l("找不到这份思想汇报。"))
@@ -117,7 +119,7 @@ def claim(reviewer_id: int, submission_id: int, *, commit: bool = True) -> Revie
         db.session.flush()
         return review
     db.session.commit()
-    return find_review(reviewer_id, version.id)
+    return find_review(reviewer_id, version.id) or review
 
 
 class DraftConflictError(ConflictError):
@@ -188,21 +190,24 @@ def submit(reviewer_id: int, review_id: int, changes: list[drafts.Change]) -> Re
             ),
             code="incomplete",
         )
-    version = db.session.get(SubmissionVersion, review.version_id)
+    version = db.session.get_one(SubmissionVersion, review.version_id)
     submission = version.submission
     period = submission.period
-    done = db.session.scalar(
-        select(func.count())
-        .select_from(Review)
-        .where(
-            Review.version_id == version.id,
-            Review.state == ReviewState.SUBMITTED.value,
-            Review.id != review.id,
+    done = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .where(
+                Review.version_id == version.id,
+                Review.state == ReviewState.SUBMITTED.value,
+                Review.id != review.id,
+            )
         )
+        or 0
     )
     if done >= required_reviews(period):
         raise ConflictError(_l("这份汇报已由其他审阅人完成评分，您的评分不能再提交。"))
-    frozen = db.session.execute(
+    frozen: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE
         update(Review)
         .where(Review.id == review.id, Review.state == ReviewState.DRAFT.value)
         .values(state=ReviewState.SUBMITTED.value, submitted_at=now(), claimed_until=None),

@@ -112,7 +112,7 @@ def _blocking_others(reviewer_id: int, at: datetime) -> Any:
 
 def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> list[QueueRow]:
     """Return the reviewer's queue, oldest submission first (limit + 1 rows tell there are more)."""
-    user = db.session.get(User, reviewer_id)
+    user = db.session.get_one(User, reviewer_id)
     at = now()
     stmt = (
         _queue_base(user)
@@ -163,7 +163,7 @@ def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> lis
 
 def next_ungraded(reviewer_id: int, exclude_id: int | None = None) -> int | None:
     """Return the oldest submission the reviewer can still score, or None."""
-    user = db.session.get(User, reviewer_id)
+    user = db.session.get_one(User, reviewer_id)
     at = now()
     mine = aliased(Review)
     stmt = (

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean-instance
+.PHONY: run test lint install clean-instance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ $(STAMP_OW): $(STAMP)
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[test,openai-whisper]'
 	touch $@
+
+STAMP_LINT := $(VENV)/.installed-lint
+
+$(STAMP_LINT): $(STAMP) setup.cfg
+	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	touch $@
+
+# Static checks, configured in pyproject.toml: ruff (lint + format) and mypy (strict on media/
+# and workers/, check_untyped_defs on review/).
+lint: $(STAMP_LINT)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 install: $(STAMP)
 	$(BIN)/pybabel -q compile -d review/translations -f

@@ -54,3 +54,19 @@ def test_silence_gives_empty_transcript(checkpoint, clip_factory):
     engine = OpenAIWhisperTranscriber(checkpoint, device="cpu")
     result = engine.transcribe(silent, vad=True)
     assert result.segments == [] and result.duration == pytest.approx(3.0, abs=0.1)
+
+
+@pytest.mark.slow
+def test_progress_is_reported_after_each_30_second_window(checkpoint, clip_factory):
+    # The oath three times over: about a minute of speech, so whisper decodes several windows.
+    long_speech = clip_factory(
+        "oath-x3.wav",
+        ["-stream_loop", "2", "-i", str(DATA / "oath.flac"), "-ac", "1", "-ar", "16000"],
+    )
+    engine = OpenAIWhisperTranscriber(checkpoint, device="cpu")
+    fractions: list[float] = []
+    result = engine.transcribe(long_speech, vad=True, on_progress=fractions.append)
+    assert result.duration == pytest.approx(59.7, abs=1.0)
+    assert len(fractions) >= 2, fractions  # one report per window, not one at the end
+    assert fractions == sorted(set(fractions)), fractions  # strictly increasing
+    assert 0 < fractions[0] < 0.75 and fractions[-1] == 0.99

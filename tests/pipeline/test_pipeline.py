@@ -30,6 +30,7 @@ def test_oath_clip_fast_path_reaches_ready_with_accurate_transcript(
     assert video.state == VideoState.READY.value, (video.error_code, video.error_detail)
     assert video.probe["browser_playable"] is True
     assert video.transcoded and video.reviewable
+    assert video.transcript_engine.startswith("faster-whisper:")  # openai: tests/engines
     text = "".join(s.text for s in video.segments)
     assert "中国共产党" in text
     assert cer(normalize_for_cer(OATH), normalize_for_cer(text)) <= 0.10

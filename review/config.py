@@ -84,6 +84,15 @@ class Config:
     RECOMMENDED_MIN_DURATION = float(os.environ.get("RECOMMENDED_MIN_DURATION", "60"))
     RECOMMENDED_MAX_DURATION = float(os.environ.get("RECOMMENDED_MAX_DURATION", "300"))
     RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))
+    # Committee dashboard: review totals further apart than this fraction of the maximum.
+    DISAGREEMENT_THRESHOLD = 0.2
+
+    # Processing: a video's deadline is its steps' timeout plus DEADLINE_SLACK seconds; a
+    # failed job is retried after each of RETRY_INTERVALS (seconds); the reconciler fails a
+    # video stuck after MAX_ATTEMPTS enqueues.
+    DEADLINE_SLACK = 120
+    RETRY_INTERVALS = [10, 60]
+    MAX_ATTEMPTS = 3
 
     WHISPER_ENGINE = os.environ.get("WHISPER_ENGINE", "faster-whisper")
     WHISPER_MODEL = os.environ.get("WHISPER_MODEL")  # None: the bundled base model

@@ -32,8 +32,3 @@ def init_app(app: Flask) -> None:
 def get_redis() -> Redis:
     """Return the app's Redis connection."""
     return current_app.extensions["redis"]
-
-
-def get_queue(name: str) -> Queue:
-    """Return the named RQ queue of the current app."""
-    return current_app.extensions["rq"][name]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from review import clock
 from review.access import role_required
 from review.activist import bp
 from review.activist.helpers import get_own_submission
@@ -32,7 +31,7 @@ def paper(period_id: int) -> ResponseReturnValue:
     period = db.session.get(Period, period_id) or abort(404)
     submission = get_own_submission(period_id)
     version = submission.current if submission else None
-    is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
+    is_open = period.opens_at <= clock.now() <= period.closes_at
     if version is None and not is_open:
         abort(404)
     editable = is_open and (version is None or not version.frozen)

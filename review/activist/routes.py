@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from review import clock
 from review.access import get_submission_or_404, role_required, visible_submissions
 from review.activist import bp
 from review.activist.helpers import get_own_submission
@@ -99,7 +98,7 @@ def report(period_id: int) -> ResponseReturnValue:
     """One period's report: video upload and status, paper report, submit, feedback."""
     period = db.session.get(Period, period_id) or abort(404)
     submission = get_own_submission(period_id)
-    is_open = period.opens_at <= datetime.now(UTC) <= period.closes_at
+    is_open = period.opens_at <= clock.now() <= period.closes_at
     if submission is None and not is_open:
         abort(404)
     card = _card(period, submission)

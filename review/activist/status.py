@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from review import clock
 from review.extensions import db
 from review.labels import label
 from review.models import Submission, SubmissionVersion, Upload, Video, VideoState
@@ -58,7 +59,7 @@ def failure_reason(video: Video) -> str:
 
 def pending_upload(activist_id: int, period_id: int, after: datetime | None) -> Upload | None:
     """Return the activist's unfinished, live upload for period started after `after`."""
-    now = datetime.now(UTC)
+    now = clock.now()
     stmt = select(Upload).where(
         Upload.owner_id == activist_id,
         Upload.period_id == period_id,
@@ -147,7 +148,7 @@ def paper_summary(version: SubmissionVersion | None) -> str:
 
 def days_left(closes_at: datetime) -> int:
     """Return whole days until a deadline (0 on the last day, negative after it)."""
-    return (closes_at - datetime.now(UTC)).days
+    return (closes_at - clock.now()).days
 
 
 def outcome_label(outcome: str | None) -> str:

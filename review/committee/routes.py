@@ -42,7 +42,7 @@ def dashboard() -> ResponseReturnValue:
     )
     if period is None:
         return render_template("committee/dashboard.html", periods=[], period=None)
-    threshold = float(current_app.config.get("DISAGREEMENT_THRESHOLD", 0.2))
+    threshold = float(current_app.config["DISAGREEMENT_THRESHOLD"])
     return render_template(
         "committee/dashboard.html",
         periods=periods,

@@ -8,11 +8,6 @@ from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    """Return the current time in UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored in UTC on every database (SQLite keeps no zone)."""
 

@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 from review.models.media_asset import TranscriptSegment
 from review.models.submission import SubmissionVersion
 
@@ -37,8 +38,8 @@ class Analysis(Model):
     )
     kind: Mapped[str] = mapped_column(String(20))
     data: Mapped[Any] = mapped_column(JSON, default=dict)  # a JSON object or list
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
 class TextSignature(Model):
@@ -57,7 +58,7 @@ class TextSignature(Model):
     kind: Mapped[str] = mapped_column(String(12))
     chars: Mapped[int] = mapped_column(Integer, default=0)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class SignatureBand(Model):

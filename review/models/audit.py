@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 
 class AuditEvent(Model):
@@ -28,4 +29,4 @@ class AuditEvent(Model):
     file: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)

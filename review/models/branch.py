@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
+from review.clock import now
 from review.extensions import Model, db
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 reviewer_branches = Table(
     "reviewer_branches",
@@ -25,4 +26,4 @@ class Branch(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 OUTCOMES = ("pass", "revise", "fail")  # 通过 / 需修改 / 不通过
 
@@ -25,7 +26,7 @@ class Decision(Model):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     marks: Mapped[list[AgreedMark]] = relationship(cascade="all, delete-orphan")
 
@@ -50,6 +51,6 @@ class DecisionChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
     changed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)

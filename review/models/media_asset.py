@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 
 class VideoState(enum.StrEnum):
@@ -55,8 +56,8 @@ class Video(Model):
     audio_path: Mapped[str | None] = mapped_column(String(500))
     vtt_path: Mapped[str | None] = mapped_column(String(500))
     transcript_engine: Mapped[str | None] = mapped_column(String(60))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     segments: Mapped[list[TranscriptSegment]] = relationship(
         order_by="TranscriptSegment.position", cascade="all, delete-orphan"

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 
 class Rubric(Model):
@@ -18,7 +19,7 @@ class Rubric(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     versions: Mapped[list[RubricVersion]] = relationship(
         back_populates="rubric", order_by="RubricVersion.number"
     )
@@ -34,7 +35,7 @@ class RubricVersion(Model):
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=1)
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     rubric: Mapped[Rubric] = relationship(back_populates="versions")
     criteria: Mapped[list[Criterion]] = relationship(
@@ -75,6 +76,6 @@ class Period(Model):
     double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     rubric_version: Mapped[RubricVersion] = relationship()

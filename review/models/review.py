@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 
 class ReviewState(enum.StrEnum):
@@ -35,8 +36,8 @@ class Review(Model):
     revision: Mapped[int] = mapped_column(Integer, default=0)  # optimistic lock for autosave
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan")
     comments: Mapped[list[Comment]] = relationship(
@@ -71,7 +72,7 @@ class Comment(Model):
     at_seconds: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     visible_to_activist: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class DraftField(Model):

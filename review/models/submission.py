@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 from review.models.period import Period
 from review.models.user import User
 
@@ -36,8 +37,8 @@ class Submission(Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=SubmissionState.DRAFT.value, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     activist: Mapped[User] = relationship()
     period: Mapped[Period] = relationship()
@@ -71,7 +72,7 @@ class SubmissionVersion(Model):
     # What the activist typed, kept when a file becomes the report, so they can switch back.
     typed_text: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     submission: Mapped[Submission] = relationship(back_populates="versions")
     video = relationship("Video", foreign_keys=[video_id])
@@ -104,4 +105,4 @@ class PaperFile(Model):
     path: Mapped[str] = mapped_column(String(500))
     original_name: Mapped[str] = mapped_column(String(255), default="")
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 
 
 class Upload(Model):
@@ -23,7 +24,7 @@ class Upload(Model):
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     filename: Mapped[str] = mapped_column(String(255), default="")
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id"))

@@ -12,8 +12,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review.clock import now
 from review.extensions import Model
-from review.models._common import UTCDateTime, utcnow
+from review.models._common import UTCDateTime
 from review.models.branch import Branch, reviewer_branches
 
 # Argon2id (argon2-cffi's default type), RFC 9106 low-memory profile.
@@ -64,7 +65,7 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the id in the session cookie: raising it ends every session signed before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -112,7 +113,7 @@ class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -10,7 +10,6 @@ them to the front server when SENDFILE_MODE says so.
 from __future__ import annotations
 
 import mimetypes
-from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from media.vtt import render_vtt
-from review import storage
+from review import clock, storage
 from review.access import can_download_paper_original, get_version_or_404
 from review.extensions import db
 from review.models import PaperFile, SubmissionVersion
@@ -132,7 +131,7 @@ def paper_page(submission_id: int, file_id: int, number: int) -> Response:
     paper = _paper(submission_id, file_id)
     viewer = f"{current_user.name} {current_user.username}"
     try:
-        data = paper_pages.watermarked_page(paper, number, viewer, datetime.now(UTC))
+        data = paper_pages.watermarked_page(paper, number, viewer, clock.now())
     except paper_pages.PageError:
         abort(404)
     audit_read(submission_id, f"paper:{paper.id}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from review import clock
 from review.access import get_submission_or_404, get_version_or_404, role_required
 from review.errors import error_response
 from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
@@ -95,7 +94,7 @@ def show(submission_id: int) -> ResponseReturnValue:
         ip=request.remote_addr,
         commit=False,
     )
-    context = page_context(version, review, current_user, datetime.now(UTC))
+    context = page_context(version, review, current_user, clock.now())
     html = render_template(
         "reviews/show.html",
         notice=notice,

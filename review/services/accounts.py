@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
@@ -95,7 +94,7 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
         throttle.record_failure(username, address)
         return None
     throttle.record_success(username)
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = clock.now()
     db.session.commit()
     return user
 

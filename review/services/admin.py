@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
+from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period, Role, User, Video, VideoState
@@ -115,7 +116,7 @@ def close_period(period_id: int, actor_id: int | None = None) -> Period:
     period = db.session.get(Period, period_id)
     if period is None:
         raise NotFoundError(_l("找不到该汇报周期。"))
-    now = datetime.now(UTC)
+    now = clock.now()
     if period.closes_at <= now:
         raise ConflictError(_l("该周期已经截止。"))
     period.closes_at = max(now, period.opens_at)

@@ -9,12 +9,13 @@ many Range requests is one row, while a read after the window is a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from review import clock
 from review.extensions import db
 from review.models import AuditEvent, Submission, User
 
@@ -68,7 +69,7 @@ def record_read(
     Returns:
         True when a row was written, False when the same read is already on record.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     window = read_window() if window is None else window
     recent = db.session.scalar(
         select(AuditEvent.id)

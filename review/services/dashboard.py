@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from review import clock
 from review.extensions import db
 from review.models import (
     Branch,
@@ -66,7 +67,7 @@ def required_reviews(period: Period) -> int:
 def overview(period_id: int, now: datetime | None = None) -> list[BranchOverview]:
     """Return the figures of every branch for a period."""
     period = db.session.get_one(Period, period_id)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rows = {
         b.id: BranchOverview(branch=b)
         for b in db.session.scalars(select(Branch).order_by(Branch.name))
@@ -140,11 +141,11 @@ class Disagreement:
 def disagreements(period_id: int, threshold: float | None = None) -> list[Disagreement]:
     """Return double-marked submissions whose review totals differ by more than the threshold.
 
-    The threshold is a fraction of the rubric's maximum total (DISAGREEMENT_THRESHOLD, 0.2).
+    The threshold is a fraction of the rubric's maximum total (default: DISAGREEMENT_THRESHOLD).
     """
     period = db.session.get_one(Period, period_id)
     if threshold is None:
-        threshold = float(current_app.config.get("DISAGREEMENT_THRESHOLD", 0.2))
+        threshold = float(current_app.config["DISAGREEMENT_THRESHOLD"])
     limit = threshold * period.rubric_version.max_total
     versions = current_versions(period_id)
     by_version = {v.id: sid for sid, v in versions.items()}

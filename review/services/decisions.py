@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -175,7 +175,7 @@ def release(
         stmt = stmt.where(Submission.branch_id == branch_id)
     if submission_ids is not None:
         stmt = stmt.where(Submission.id.in_(submission_ids or [-1]))
-    result, moment = ReleaseResult(), datetime.now(UTC)
+    result, moment = ReleaseResult(), clock.now()
     for submission in db.session.scalars(stmt.order_by(Submission.id)):
         version = submission.current
         if version is None or version.submitted_at is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
+from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Comment, Criterion, DraftField, Review, ReviewState, Score
@@ -238,7 +239,7 @@ def _lock_draft(reviewer_id: int, review_id: int) -> Review:
             Review.reviewer_id == reviewer_id,
             Review.state == ReviewState.DRAFT.value,
         )
-        .values(revision=Review.revision + 1, updated_at=datetime.now(UTC)),
+        .values(revision=Review.revision + 1, updated_at=clock.now()),
         execution_options={"synchronize_session": False},
     )
     if locked.rowcount != 1:
@@ -277,7 +278,7 @@ def merge_changes(reviewer_id: int, review_id: int, changes: list[Change]) -> Me
         db.session.rollback()
         raise
     if review.claimed_until is not None:
-        review.claimed_until = datetime.now(UTC) + timedelta(hours=CLAIM_HOURS)
+        review.claimed_until = clock.now() + timedelta(hours=CLAIM_HOURS)
     db.session.flush()
     return result
 

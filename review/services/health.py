@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from review import storage
+from review import clock, storage
 from review.extensions import db
 
 
@@ -47,7 +47,7 @@ def worker_heartbeats(at: datetime | None = None) -> list[WorkerBeat]:
     """
     from rq import Worker
 
-    at = at or datetime.now(UTC)
+    at = at or clock.now()
     limit = stale_after()
     beats = []
     for worker in Worker.all(connection=current_app.extensions["redis"]):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext
@@ -17,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from media.documents import MAX_PDF_PAGES, DocumentError, sniff_document
 from media.images import ImageError
 from media.sandbox import Limits, parse_document, parse_photo
-from review import storage
+from review import clock, storage
 from review.exceptions import ConflictError, ValidationError
 from review.extensions import db
 from review.models import PaperFile, Period, SubmissionVersion
@@ -85,7 +84,7 @@ def _editable(activist_id: int, period_id: int) -> SubmissionVersion:
     version = get_or_create_draft(activist_id, period_id, commit=False)
     db.session.flush()  # a new draft needs its id for the folder name
     period = db.session.get_one(Period, period_id)
-    if period.closes_at < datetime.now(UTC):
+    if period.closes_at < clock.now():
         db.session.rollback()
         raise ConflictError(
             _l("“%(name)s”已经截止，书面汇报不能再修改。", name=period.name), code="period_closed"

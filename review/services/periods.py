@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from review import clock
 from review.exceptions import ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Rubric, RubricVersion
@@ -74,6 +75,6 @@ def open_period(
 
 def open_periods(now: datetime | None = None) -> list[Period]:
     """Return the periods open now, soonest deadline first."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     stmt = select(Period).where(Period.opens_at <= now, Period.closes_at >= now)
     return list(db.session.scalars(stmt.order_by(Period.closes_at)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -19,6 +19,7 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import or_, select
 
 from review import storage
+from review.clock import now
 from review.extensions import db
 from review.models import TranscriptSegment, Video, VideoState
 
@@ -35,11 +36,6 @@ STEP_FUNCS = {
     "transcribe": "workers.jobs.transcribe_video",
 }
 ACTIVE = (VideoState.UPLOADED.value, VideoState.PROCESSING.value)
-
-
-def now() -> datetime:
-    """Return the current UTC time."""
-    return datetime.now(UTC)
 
 
 def step_timeout(step: str, video: Video) -> int:
@@ -97,8 +93,7 @@ def enqueue_video(video_id: int) -> list[str]:
     if not steps:
         return []
     video.deadline_at = now() + timedelta(
-        seconds=max(step_timeout(s, video) for s in steps)
-        + current_app.config.get("DEADLINE_SLACK", 120)
+        seconds=max(step_timeout(s, video) for s in steps) + current_app.config["DEADLINE_SLACK"]
     )
     db.session.commit()
     queued = []
@@ -142,7 +137,7 @@ def _drop_finished_job(job_id: str) -> None:
 
 
 def _retry(step: str) -> Retry:
-    intervals = current_app.config.get("RETRY_INTERVALS", [10, 60])
+    intervals = current_app.config["RETRY_INTERVALS"]
     return Retry(max=len(intervals), interval=intervals)
 
 
@@ -164,7 +159,7 @@ def start_step(video_id: int, step: str) -> Video | None:
     video.stage = step
     video.progress = {**video.progress, step: 0.0}
     video.deadline_at = now() + timedelta(
-        seconds=step_timeout(step, video) + current_app.config.get("DEADLINE_SLACK", 120)
+        seconds=step_timeout(step, video) + current_app.config["DEADLINE_SLACK"]
     )
     db.session.commit()
     return video
@@ -280,7 +275,7 @@ def reconcile(at: datetime | None = None) -> dict[str, int]:
     Returns counts: {"requeued": n, "failed": m}.
     """
     at = at or now()
-    budget = current_app.config.get("MAX_ATTEMPTS", 3)
+    budget = current_app.config["MAX_ATTEMPTS"]
     stuck = db.session.scalars(
         select(Video)
         .where(

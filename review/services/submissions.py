@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from review import clock
 from review.exceptions import ConflictError, HuibaoError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -96,7 +97,7 @@ def attach_video(
 
 def _open_for_changes(version: SubmissionVersion) -> None:
     period = db.session.get_one(Period, version.submission.period_id)
-    if period.closes_at < datetime.now(UTC):
+    if period.closes_at < clock.now():
         raise ConflictError(
             _l("“%(name)s”已经截止，不能再提交。", name=period.name), code="period_closed"
         )
@@ -130,7 +131,7 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
     except HuibaoError:
         db.session.rollback()  # nothing half-made (a new draft) may outlive a refusal
         raise
-    version.submitted_at = datetime.now(UTC)
+    version.submitted_at = clock.now()
     version.submission.state = SubmissionState.SUBMITTED.value
     audit.record(
         activist_id,

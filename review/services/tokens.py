@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from review import clock
 from review.extensions import db
 from review.models import ApiToken, User
 
@@ -19,7 +20,7 @@ def _digest(token: str) -> str:
 def issue_token(user_id: int, days: int = 30) -> str:
     """Create a bearer token for user_id valid for days; return the token itself."""
     token = secrets.token_urlsafe(32)
-    expires = datetime.now(UTC) + timedelta(days=days)
+    expires = clock.now() + timedelta(days=days)
     db.session.add(ApiToken(user_id=user_id, token_hash=_digest(token), expires_at=expires))
     db.session.commit()
     return token
@@ -30,7 +31,7 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None:
         return None
-    if row.expires_at < datetime.now(UTC) or not row.user.active:
+    if row.expires_at < clock.now() or not row.user.active:
         return None
     return row.user
 

@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
-from review import storage
+from review import clock, storage
 from review.exceptions import (
     ConflictError,
     HuibaoError,
@@ -38,7 +38,6 @@ from review.exceptions import (
 )
 from review.extensions import db
 from review.models import Period, Role, Upload, User, Video, VideoState
-from review.models._common import utcnow
 from review.queues import get_redis
 from review.services import metrics, pipeline, quotas, submissions
 from review.tus import files
@@ -101,7 +100,7 @@ def create_upload(
         ValidationError: an empty file, or a missing, unknown or closed period.
         ConflictError: the activist's report for that period is already submitted.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     user = db.session.get(User, owner_id)
     if user is None or not user.has_role(Role.ACTIVIST):
         raise PermissionDeniedError(_l("只有入党积极分子可以上传视频。"))
@@ -149,7 +148,7 @@ def get_upload(upload_id: str, owner_id: int, *, now: datetime | None = None) ->
     upload = db.session.get(Upload, upload_id) if len(upload_id) == 32 else None
     if upload is None or upload.owner_id != owner_id:
         raise NotFoundError(_l("找不到该上传，请重新选择视频上传。"))
-    _ensure_alive(upload, now or utcnow())
+    _ensure_alive(upload, now or clock.now())
     return upload
 
 
@@ -183,16 +182,16 @@ def upload_lock(upload_id: str) -> Iterator[Lock]:
 
 def _keep_lock(lock: Lock) -> Callable[[int], None]:
     """Return a progress callback that renews the lock every third of its lifetime."""
-    clock = {"renewed": utcnow()}
+    last = {"renewed": clock.now()}
 
     def renew(_written: int) -> None:
-        if (utcnow() - clock["renewed"]).total_seconds() > LOCK_SECONDS / 3:
+        if (clock.now() - last["renewed"]).total_seconds() > LOCK_SECONDS / 3:
             try:
                 lock.reacquire()
             except (LockError, RedisError) as exc:
                 # Someone else may own the file now: stop without cutting it.
                 raise UploadLockedError(_l("上传被中断，请稍后重试。")) from exc
-            clock["renewed"] = utcnow()
+            last["renewed"] = clock.now()
 
     return renew
 
@@ -231,7 +230,7 @@ def append_chunk(
     quotas.ensure_free_space(content_length)  # before a byte of the body is read
     with upload_lock(upload_id) as lock:
         upload = db.session.get_one(Upload, upload_id, populate_existing=True)
-        _ensure_alive(upload, utcnow())
+        _ensure_alive(upload, clock.now())
         if offset != upload.offset:
             raise OffsetMismatchError(
                 _l("上传进度不一致（服务器已收到 %(n)d 字节），请从该位置继续。", n=upload.offset)
@@ -291,7 +290,7 @@ def _receive(
 
 def _set_offset(upload_id: str, old: int, new: int) -> bool:
     """Compare-and-set the stored offset and slide the expiry; tell whether it applied."""
-    now = utcnow()
+    now = clock.now()
     result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE
         update(Upload)
         .where(Upload.id == upload_id, Upload.offset == old)
@@ -324,7 +323,7 @@ def finish_upload(upload_id: str) -> Video:
     if not source.exists() or source.stat().st_size != upload.length:
         log.error("upload %s: received bytes missing at %s", upload_id, source)
         raise StorageError(_l("服务器上的视频数据丢失，请重新上传。"))
-    now = utcnow()
+    now = clock.now()
     target = storage.video_folder(upload_id) / f"original{files.sniff_extension(source)}"
     video = Video(
         owner_id=upload.owner_id,
@@ -366,7 +365,7 @@ def terminate_upload(upload_id: str, owner_id: int) -> None:
         upload = db.session.get_one(Upload, upload_id, populate_existing=True)
         if upload.completed_at is not None:
             raise ConflictError(_l("该视频已上传完成，不能取消。"), code="upload_completed")
-        _tombstone(upload, TERMINATED, utcnow())
+        _tombstone(upload, TERMINATED, clock.now())
 
 
 def _tombstone(upload: Upload, state: str, now: datetime) -> None:
@@ -382,7 +381,7 @@ def expire_uploads(now: datetime | None = None) -> int:
     Rows stay as tombstones (later requests get 410) and are purged after TOMBSTONE_DAYS.
     An upload whose lock is held is skipped: the request holding it extends the expiry.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     stale = db.session.scalars(
         select(Upload).where(Upload.completed_at.is_(None), Upload.expires_at <= now)
     ).all()

@@ -10,7 +10,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from review import storage
+from review import clock, storage
 from review.extensions import db
 from review.models import Video, VideoState
 from review.services import pipeline
@@ -38,7 +38,7 @@ def ingest_file(
         original_path=storage.relative(target),
         sha256=files.sha256_of(target),
         size_bytes=target.stat().st_size,
-        deadline_at=pipeline.now() + timedelta(minutes=30),
+        deadline_at=clock.now() + timedelta(minutes=30),
     )
     db.session.add(video)
     db.session.flush()

@@ -220,10 +220,10 @@ def login(page, base: str, username: str = "a1") -> None:
 
 @pytest.fixture
 def job_worker(app):
-    """Return start(): run `python -m workers.worker` (forking, as in production) until the end.
+    """Return start(): run `python -m workers.worker`, as in production, until the end.
 
-    A separate process, not a thread: the jobs drop their pooled connections for forked work
-    horses, which only a real worker process does cleanly.
+    A separate process, not a thread: the worker runs its jobs in its own process with its
+    own connection pool, as a production worker does.
     """
     import os
     import signal
@@ -238,7 +238,7 @@ def job_worker(app):
 
     yield start
     for proc in procs:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the work horses go too
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: its children go too
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:

@@ -304,7 +304,7 @@ def test_export_job_with_progress_page(decided, app, client, auth):
     assert client.get("/committee/exports/export-xlsx-1-0-nope/status").status_code == 404
 
 
-def test_export_job_in_a_forked_worker(decided, app):
+def test_export_job_in_a_worker_process(decided, app):
     from review.services.exports.jobs import export_status, start_export
     from tests.fixtures.pipeline import worker_process
 

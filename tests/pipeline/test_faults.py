@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from redis import Redis
 
+from review import clock
 from review.models import VideoState
 from review.services import pipeline
 from tests.fixtures.pipeline import reload_video, run_jobs, worker_process
@@ -59,7 +60,7 @@ def _kill(proc) -> None:
 
 
 def _recover(app, video_id: int):
-    counts = pipeline.reconcile(at=pipeline.now() + LATER)
+    counts = pipeline.reconcile(at=clock.now() + LATER)
     assert counts["requeued"] == 1
     run_jobs(app)
     return reload_video(video_id)
@@ -110,6 +111,6 @@ def test_out_of_retries_fails_with_reason(app, ingest, h264_clip, redis_url):
     app.config["MAX_ATTEMPTS"] = 2
     for _ in range(3):
         Redis.from_url(redis_url).flushdb()
-        pipeline.reconcile(at=pipeline.now() + LATER)
+        pipeline.reconcile(at=clock.now() + LATER)
     video = reload_video(video_id)
     assert (video.state, video.error_code) == (VideoState.FAILED.value, "retries_exhausted")

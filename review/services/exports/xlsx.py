@@ -10,12 +10,12 @@ if TYPE_CHECKING:
 
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import IO
 
 import xlsxwriter
 from flask_babel import gettext as _
 
+from review import clock
 from review.i18n import format_dt
 from review.labels import label
 from review.services.exports import neutralise
@@ -131,7 +131,7 @@ def write_xlsx(
     ws = wb.add_worksheet(_("汇总"))
     ws.freeze_panes(4, 1)
     _write_row(ws, 0, [_("%(period)s 思想汇报考核汇总", period=table.period.name)], title_fmt)
-    _write_row(ws, 1, [_("导出时间：%(at)s", at=format_dt(datetime.now(UTC)))])
+    _write_row(ws, 1, [_("导出时间：%(at)s", at=format_dt(clock.now()))])
     _write_row(
         ws,
         2,

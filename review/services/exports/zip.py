@@ -7,9 +7,9 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import IO, Any
 
+from review import clock
 from review.extensions import db
 from review.models import Branch, Period
 from review.services.exports import safe_filename
@@ -55,7 +55,7 @@ def write_zip(
     manifest = {
         "period": period.name,
         "branch": branch.name if branch else None,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": clock.now().isoformat(timespec="seconds"),
         "files": files,
     }
     used: set[str] = set()

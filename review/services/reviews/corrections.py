@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from review.access import can_write_version, readable_version
+from review.clock import now
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -16,7 +17,6 @@ from review.models import (
     User,
 )
 from review.services import audit, drafts
-from review.services.reviews import now
 
 MAX_TEXT = drafts.MAX_TEXT
 

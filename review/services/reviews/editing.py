@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
+from review.clock import now
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -23,7 +24,6 @@ from review.models import (
     User,
 )
 from review.services import audit, drafts
-from review.services.reviews import now
 from review.services.reviews.queue import OPEN_STATES, required_reviews
 
 CLAIM_HOURS = 8

@@ -10,6 +10,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from review.access import visible_submissions
+from review.clock import now
 from review.extensions import db
 from review.models import (
     Period,
@@ -22,7 +23,6 @@ from review.models import (
     User,
     Video,
 )
-from review.services.reviews import now
 
 OVERDUE_DAYS = 14
 OPEN_STATES = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)

@@ -47,7 +47,11 @@ def clear_cache() -> None:
 
 
 def _build(kind: str, model: str | None, opts: dict[str, Any]) -> Transcriber:
-    """Construct an engine instance."""
+    """Construct an engine instance.
+
+    Both returns are checked against the Transcriber protocol by mypy (`make lint`): an engine
+    whose transcribe() signature drifts from it fails the build.
+    """
     cache_dir = opts.pop("cache_dir", None)
     if kind == "faster":
         from .faster import FasterWhisperTranscriber

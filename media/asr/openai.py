@@ -89,9 +89,12 @@ def _window_progress(on_progress: ProgressFn | None) -> Iterator[None]:
     if on_progress is None:
         yield
         return
-    import tqdm
-    import whisper.transcribe as whisper_transcribe
+    import importlib
 
+    import tqdm
+
+    # The module, not the function: the package's `whisper.transcribe` attribute is the latter.
+    whisper_transcribe: Any = importlib.import_module("whisper.transcribe")
     report = on_progress
 
     class WindowBar(tqdm.tqdm):  # type: ignore[type-arg]

@@ -26,6 +26,6 @@ def get_engine() -> Transcriber:
     options: dict[str, Any] = {"device": cfg["WHISPER_DEVICE"]}
     if cfg.get("WHISPER_COMPUTE_TYPE") and engine == "faster-whisper":
         options["compute_type"] = cfg["WHISPER_COMPUTE_TYPE"]
-    if cfg.get("WHISPER_THREADS") and engine == "faster-whisper":
+    if cfg.get("WHISPER_THREADS"):  # both engines: one worker per core wants 1 thread each
         options["cpu_threads"] = cfg["WHISPER_THREADS"]
     return get_transcriber(engine, model, **options)

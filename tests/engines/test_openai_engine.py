@@ -63,7 +63,7 @@ def test_progress_is_reported_after_each_30_second_window(checkpoint, clip_facto
         "oath-x3.wav",
         ["-stream_loop", "2", "-i", str(DATA / "oath.flac"), "-ac", "1", "-ar", "16000"],
     )
-    engine = OpenAIWhisperTranscriber(checkpoint, device="cpu")
+    engine = OpenAIWhisperTranscriber(checkpoint, device="cpu", cpu_threads=1)
     fractions: list[float] = []
     result = engine.transcribe(long_speech, vad=True, on_progress=fractions.append)
     assert result.duration == pytest.approx(59.7, abs=1.0)

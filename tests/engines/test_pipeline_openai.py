@@ -18,8 +18,12 @@ pytestmark = pytest.mark.slow
 
 def test_openai_whisper_job_takes_the_oath_clip_to_ready(make_app, people, oath_clip, checkpoint):
     # Greedy decoding: the job and the engine are under test here, not beam search's accuracy.
+    # One thread, as `make run` gives each worker: the engine must take WHISPER_THREADS too.
     app = make_app(
-        WHISPER_ENGINE="openai-whisper", WHISPER_MODEL=str(checkpoint), WHISPER_BEAM_SIZE=1
+        WHISPER_ENGINE="openai-whisper",
+        WHISPER_MODEL=str(checkpoint),
+        WHISPER_BEAM_SIZE=1,
+        WHISPER_THREADS=1,
     )
     clear_cache()
     try:
@@ -37,5 +41,8 @@ def test_openai_whisper_job_takes_the_oath_clip_to_ready(make_app, people, oath_
             assert all(s.start < s.end for s in video.segments)
             assert video.progress["transcribe"] == 1.0
             assert (app.config["MEDIA_ROOT"] / video.vtt_path).read_text().startswith("WEBVTT")
+            import torch
+
+            assert torch.get_num_threads() == 1  # WHISPER_THREADS reached the engine
     finally:
         clear_cache()  # the next tests load their own engine; free this model's memory

@@ -121,7 +121,7 @@ def test_xlsx_numbers_match_database(decided, client, token_for):
     assert one["已认定"] == 1 and one["审阅中"] == 1
     ref = quadratic_weighted_kappa([(18, 10), (17, 9), (16, 8), (15, 12), (19, 11)], 21)
     assert one["加权Kappa"] == round(ref, 3)
-    assert dict(zip(head, summary["åè®¡"], strict=True))["ç§¯æåå­"] == 2
+    assert dict(zip(head, summary["合计"], strict=True))["积极分子"] == 2
     read = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "read"))
     assert read.file == f"export:xlsx:{period.id}:0" and read.detail["via"] == "api"
 

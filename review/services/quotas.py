@@ -10,11 +10,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from review import storage
+from review import clock, storage
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Upload
-from review.models._common import utcnow
 
 DEFAULTS = {
     "MAX_ACTIVE_UPLOADS": 3,  # a phone, a laptop and one retry
@@ -77,7 +76,7 @@ def ensure_upload_allowed(owner_id: int, period_id: int, length: int) -> None:
         UploadBudgetError: the period's uploads would pass UPLOAD_BUDGET_MB.
         InsufficientStorageError: see ensure_free_space.
     """
-    now = utcnow()
+    now = clock.now()
     mine = db.session.scalars(select(Upload).where(Upload.owner_id == owner_id)).all()
     active = sum(1 for u in mine if _unfinished(u, now))
     if active >= limit("MAX_ACTIVE_UPLOADS"):

@@ -85,12 +85,23 @@ def ensure_redis(data_dir: Path) -> str:
     raise RuntimeError(f"embedded redis-server did not start; see {data_dir / 'redis.log'}")
 
 
-def stop_redis(data_dir: Path) -> None:
-    """Stop the embedded redis-server started for data_dir, if any."""
+def stop_redis(data_dir: Path, timeout: float = 10) -> None:
+    """Stop the embedded redis-server started for data_dir, if any, and wait until it exits."""
     pid_file = Path(data_dir) / "redis.pid"
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return
-    with contextlib.suppress(ProcessLookupError):
+    try:
         os.kill(pid, 15)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, 9)

@@ -20,6 +20,7 @@ from review.models import (
     Video,
 )
 from review.services.submissions import attach_video, get_or_create_draft
+from tests.fixtures.tools import CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -150,15 +151,6 @@ def draft_of(people, user: str = "activist"):
 # -- browser tests: a real server, a phone, and a job runner thread --------------------------
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "activist"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WECHAT_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/4G "
@@ -176,29 +168,13 @@ PHONE = {
 
 
 @pytest.fixture
-def live_server(app):
-    """Serve the app over real HTTP on 127.0.0.1 (threaded); yield its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
-
-
-@pytest.fixture
-def phone():
+def phone(chromium):
     """A Chromium page set up as a phone inside WeChat (375×812, touch, MicroMessenger UA)."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(**PHONE)
         context.set_default_timeout(20_000)
         page = context.new_page()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -50,13 +49,8 @@ def _page_upload(page, base: str, period_id: int, source: Path) -> str:
 
 
 def test_page_tus_js_client_and_tuspy_store_identical_files(
-    app, people, live_server, phone, token_for, source
+    app, people, live_server, phone, token_for, source, node
 ):
-    node = shutil.which("node")
-    assert node, "Node.js is needed for the tus-js-client peer"
-    assert (ROOT / "node_modules" / "tus-js-client").is_dir(), (
-        "run scripts/test_deps.py (npm install) first"
-    )
     app.config["UPLOAD_CHUNK_BYTES"] = CHUNK
     period_id = people["period"].id
     expected = hashlib.sha256(source.read_bytes()).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,9 @@ from review.services.analyses import run_analyses, store
 from tests.analyses.conftest import DATA
 from tests.analyses.texts import REPORT, REPORT_COPY, REPORT_HEARD
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.tools import CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analyses"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OATH_SAID = [
     (27.0 + i * 1.5, 28.5 + i * 1.5, p)
     for i, p in enumerate(PHRASES)
@@ -32,22 +23,8 @@ OATH_SAID = [
 ]
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve the app over real HTTP on 127.0.0.1; yield its base URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
-
-
 @pytest.mark.slow
-def test_search_and_hints_in_the_browser(make_version, live_server):
+def test_search_and_hints_in_the_browser(make_version, live_server, chromium):
     from playwright.sync_api import sync_playwright
 
     mine = make_version("activist", REPORT, REPORT_HEARD + OATH_SAID)
@@ -60,7 +37,7 @@ def test_search_and_hints_in_the_browser(make_version, live_server):
     db.session.commit()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
         page.set_default_timeout(20_000)
         page.goto(f"{live_server}/login")

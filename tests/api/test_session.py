@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import re
 from datetime import UTC
@@ -18,17 +17,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def client(app, people):
-    """A client whose requests each get a fresh app context, and so their own `g`, as in production.
-
-    The shared `client` fixture's requests run inside the app context that the `app` fixture
-    keeps pushed and share its `g`: the fixtures forget Flask-Login's user at each request, but
-    anything else cached on `g` (Flask-Babel's locale, for one) survives into later requests.
-    """
-    client = app.test_client()
-    shared_open = client.open
-    client.open = lambda *args, **kwargs: contextvars.Context().run(shared_open, *args, **kwargs)
-    return client
+def client(isolated_client):
+    """The isolated client: each request in a fresh app context, as in production."""
+    return isolated_client
 
 
 def _error(resp, status: int, code: str | None = None) -> str:

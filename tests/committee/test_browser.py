@@ -3,55 +3,30 @@
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from review.extensions import db
 from review.models import Period, User, Video
 from tests.committee.conftest import make_submission
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.pipeline import run_jobs
+from tests.fixtures.tools import CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "committee"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture
-def server(app):
-    """Serve the test app from a real HTTP server in a thread."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    # Join request threads on close, so that none still holds a database connection
-    # when the test's tables are emptied (the browser is closed before this teardown).
-    srv.daemon_threads, srv.block_on_close = False, True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
-
-
-@pytest.fixture
-def browser():
+def browser(chromium):
     """A headless Debian Chromium."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 

@@ -184,7 +184,7 @@ def test_formula_cells_are_neutralised(decided, client, token_for):
     assert not any(cell.startswith(("=", "+", "@")) for cell in line)
 
 
-def test_pdf_assessment_sheet(decided, client, token_for):
+def test_pdf_assessment_sheet(decided, client, token_for, pdftoppm):
     sub1 = decided["sub1"]
     resp = client.get(f"/api/v1/submissions/{sub1.id}/assessment.pdf", headers=token_for("c1"))
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
@@ -216,7 +216,7 @@ def test_pdf_assessment_sheet(decided, client, token_for):
     assert "通过" in flat and "67.5" in flat and "85" in flat and "50" in flat
     subprocess.run(
         [
-            "pdftoppm",
+            pdftoppm,
             "-r",
             "70",
             "-png",
@@ -304,6 +304,7 @@ def test_export_job_with_progress_page(decided, app, client, auth):
     assert client.get("/committee/exports/export-xlsx-1-0-nope/status").status_code == 404
 
 
+@pytest.mark.committed_db  # the worker process reads the data
 def test_export_job_in_a_worker_process(decided, app):
     from review.services.exports.jobs import export_status, start_export
     from tests.fixtures.pipeline import worker_process

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "review" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 # %(name)s / %%, and the {name} fields that the templates' JavaScript fills in.
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[sdifrx]|%%|%[sdif]|\{\w+\}")
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -26,17 +24,6 @@ def _read(path: Path):
 
 def _forms(value: str | tuple) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogue() -> Path:
-    """Compile the .po into the .mo the app loads when that is missing or stale (make install)."""
-    if not MO.exists() or MO.stat().st_mtime < PO.stat().st_mtime:
-        tmp = MO.with_name(f".messages.{os.getpid()}.mo")
-        with tmp.open("wb") as f:
-            write_mo(f, _read(PO))
-        os.replace(tmp, MO)
-    return MO
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +94,12 @@ def test_catalogue_compiles(tmp_path, catalogue):
     with (tmp_path / "messages.mo").open("wb") as f:
         write_mo(f, catalogue)
     assert (tmp_path / "messages.mo").stat().st_size > 10_000
+
+
+def test_app_reads_the_catalogue_compiled_for_the_run(app, translations):
+    folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    assert folder == translations and ROOT not in folder.parents
+    assert (folder / "en" / "LC_MESSAGES" / "messages.mo").stat().st_size > 10_000
 
 
 def test_login_page_switches_language(client):

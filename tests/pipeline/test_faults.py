@@ -76,6 +76,7 @@ def test_redis_flushed_after_upload(app, ingest, h264_clip, redis_url):
     assert video.state == VideoState.READY.value
 
 
+@pytest.mark.committed_db  # the worker process reads the data
 def test_worker_killed_mid_transcode(app, ingest, mpeg4_clip):
     video_id = ingest(mpeg4_clip)
     proc = worker_process(app, "media", "asr", "default")
@@ -92,6 +93,7 @@ def test_worker_killed_mid_transcode(app, ingest, mpeg4_clip):
     assert video.transcoded and video.attempts == 1
 
 
+@pytest.mark.committed_db  # the worker process reads the data
 def test_worker_killed_mid_transcribe(app, ingest, oath_clip):
     video_id = ingest(oath_clip)
     proc = worker_process(app, "media", "asr", "default")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
-from werkzeug.serving import make_server
 
 from review.extensions import db
 from review.models import PaperFile, SubmissionState, TranscriptSegment, Video, VideoState
@@ -20,15 +18,6 @@ from review.services.submissions import get_or_create_draft
 from tests.fixtures.app import PASSWORD
 
 PAPER_TEXT = "我的思想汇报\n\n这一季度我认真学习了党章，参加了支部组织的志愿服务活动。"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LINES = ["我志愿加入中国共产党", "拥护党的纲领，遵守党的章程", "履行党员义务，执行党的决定"]
 
 
@@ -138,44 +127,6 @@ def login(client, username: str) -> None:
     client.post("/logout")
     resp = client.post("/login", data={"username": username, "password": PASSWORD})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
-
-
-def _closing(wsgi_app):
-    """Close every response body, also when the browser drops the socket mid-stream.
-
-    Werkzeug's dev server reads the dropped socket before closing the body and raises there,
-    so a video streamed to a page that reloads was left to the garbage collector
-    (ResourceWarning). gunicorn closes it in a finally of its own.
-    """
-
-    def app(environ, start_response):
-        body = wsgi_app(environ, start_response)
-
-        def stream():
-            try:
-                yield from body
-            finally:
-                if hasattr(body, "close"):
-                    body.close()
-
-        return stream()
-
-    return app
-
-
-@pytest.fixture
-def server(app):
-    """Serve the test app from a real HTTP server in a thread."""
-    srv = make_server("127.0.0.1", 0, _closing(app), threaded=True)
-    # Let requests still in flight when the browser closes (a pagehide autosave) finish before
-    # the fixtures empty the tables and close the database connections.
-    srv.daemon_threads, srv.block_on_close = False, True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
 
 
 def change_list(

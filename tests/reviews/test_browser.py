@@ -12,7 +12,8 @@ from review.extensions import db
 from review.models import Review, Submission
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
-from tests.reviews.conftest import CHROMIUM_ARGS, submit_version
+from tests.fixtures.tools import CHROMIUM_ARGS
+from tests.reviews.conftest import submit_version
 
 pytestmark = pytest.mark.slow
 
@@ -55,13 +56,13 @@ def _wait_saved_or_choosing(page) -> None:
     )
 
 
-def test_keyboard_only_grading(app, server, two_processed):
+def test_keyboard_only_grading(app, server, two_processed, chromium):
     from playwright.sync_api import expect, sync_playwright
 
     first, second = two_processed
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_context(
             viewport={"width": 1366, "height": 900},
             locale="zh-CN",
@@ -154,13 +155,13 @@ def test_keyboard_only_grading(app, server, two_processed):
     assert db.session.get(Submission, second).state == "in_review"  # opened: claimed for r1
 
 
-def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission):
+def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission, chromium):
     from playwright.sync_api import expect, sync_playwright
 
     sid = make_submission()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 1366, "height": 900},
             locale="zh-CN",

@@ -20,11 +20,13 @@ def count_queries():
     def listener(conn, cursor, statement, *args):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", listener)
+    bind = db.session.get_bind()  # the test's connection, or the engine of a committed test
+    engine = getattr(bind, "engine", bind)
+    event.listen(engine, "before_cursor_execute", listener)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_queue_lists_and_opens_next_ungraded(client, more_people, make_submission):

@@ -1,12 +1,10 @@
-"""Helpers for the tus tests: headers, creating uploads, a live HTTP server."""
+"""Helpers for the tus tests: headers and creating uploads (the live server is shared)."""
 
 from __future__ import annotations
 
 import base64
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTET = "application/offset+octet-stream"
@@ -59,15 +57,3 @@ def patch(client, url: str, headers: dict, body: bytes, offset: int, **extra):
         data=body,
         headers={**headers, "Upload-Offset": str(offset), "Content-Type": OCTET, **extra},
     )
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the app over real HTTP on 127.0.0.1 (threaded); yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()

@@ -8,12 +8,16 @@ from typing import Any
 
 from flask import Flask
 
-from review.config import Config, missing_production_settings
+from review.config import Config, missing_production_settings, resource_dir
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
     configure_settings(app, config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider; API clients read Chinese messages as they are
     init_extensions(app)
@@ -86,9 +90,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def _migrations_dir() -> str:
-    from review.config import ROOT
-
-    return str(ROOT / "migrations")
+    return str(resource_dir("migrations"))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,17 @@ from pathlib import Path
 from media.asr import DOMAIN_PROMPT_ZH
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Return the templates/, static/ or migrations/ folder.
+
+    They sit at the checkout's root; a wheel installs them inside the package (setup.cfg
+    `package_dir`), since a top-level `templates` in site-packages would clash.
+    """
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from review.extensions import db
 from review.models import Review
 from tests.fixtures.app import PASSWORD
-from tests.reviews.conftest import CHROMIUM_ARGS
+from tests.fixtures.tools import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
@@ -78,14 +78,14 @@ def _stored_review() -> Review:
 
 
 def test_reload_before_during_and_after_a_save_keeps_every_edit(
-    app, server, people, make_submission
+    app, server, people, make_submission, chromium
 ):
     from playwright.sync_api import expect, sync_playwright
 
     sid = make_submission()
     url = f"{server}/reviews/{sid}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 1440, "height": 900},
             locale="zh-CN",

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fixtures.tools import require
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -82,8 +84,7 @@ http {{
 @pytest.fixture
 def stack(app, people, tmp_path):
     """Start gunicorn (SENDFILE_MODE=x-accel) and nginx; yield nginx's base URL."""
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is missing: run scripts/test_deps.py (it installs Debian's nginx)")
+    require(f"nginx ({NGINX})", Path(NGINX).exists())
     web_port, nginx_port = free_port(), free_port()
     cfg = app.config
     env = dict(

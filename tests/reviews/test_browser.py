@@ -224,14 +224,14 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission,
 
 
 def test_paper_pane_turns_server_rendered_pages_from_the_keyboard(
-    app, server, people, make_submission
+    app, server, people, make_submission, chromium
 ):
     from playwright.sync_api import expect, sync_playwright
 
     sid = make_submission()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 1366, "height": 900},
             locale="zh-CN",

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.tools import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "access"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 RECORD_VIOLATIONS = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + e.blockedURI);
 });
 """
-
-
-@pytest.fixture
-def server(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    srv.daemon_threads, srv.block_on_close = False, True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
 
 
 def _visit(context, server: str, username: str, urls: list[str], shots: dict) -> list[str]:
@@ -59,14 +45,14 @@ def _visit(context, server: str, username: str, urls: list[str], shots: dict) ->
     return problems
 
 
-def test_pages_run_under_the_policy(app, server, report):
+def test_pages_run_under_the_policy(app, server, report, chromium):
     from playwright.sync_api import sync_playwright
 
     submitted = report("submitted")
     sid = submitted.id
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psutil
 
+from tests.fixtures.database import require_committed
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,6 +44,7 @@ def _free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, redis_url: str, instance: Path, **env: str):
     """Run `gunicorn review:create_app()` with one gthread worker on the test database."""
+    require_committed("gunicorn")
     port = _free_port()
     log = instance / "gunicorn.log"
     instance.mkdir(parents=True, exist_ok=True)

@@ -38,11 +38,11 @@ def send_private(
     path: Path | None,
     mimetype: str,
     *,
-    cache_control: str = "private, no-cache",
+    cache_control: str = "private, no-store",
     as_attachment: bool = False,
     download_name: str | None = None,
     content_disposition: str | None = None,
-    before_send: Callable[[], None] | None = None,
+    before_send: Callable[[], object] | None = None,
 ) -> BaseResponse:
     """Answer a file under MEDIA_ROOT to a reader the caller has authorised (404 when missing).
 
@@ -97,3 +97,26 @@ def send_private(
     resp.headers["Cache-Control"] = cache_control
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+def send_built(
+    data: bytes,
+    stored_as: Path,
+    mimetype: str,
+    *,
+    content_disposition: str,
+    before_send: Callable[[], object] | None = None,
+) -> BaseResponse:
+    """Answer a download built for this request (assessment sheet, API export).
+
+    With a front server configured (SENDFILE_MODE) it is stored first and leaves through
+    `send_private` like every other private file; otherwise the bytes go out from memory.
+    """
+    if current_app.config.get("SENDFILE_MODE", ""):
+        storage.write_bytes(stored_as, data)
+        return send_private(
+            stored_as, mimetype, content_disposition=content_disposition, before_send=before_send
+        )
+    if before_send is not None:
+        before_send()
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition})

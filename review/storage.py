@@ -112,6 +112,17 @@ def export_file(job_id: str, kind: str) -> Path:
     return folder / f"{job_id}.{kind}"
 
 
+def download_file(name: str, kind: str) -> Path:
+    """Return where a download built on request (assessment sheet, API export) is kept.
+
+    It is rebuilt on every request and replaced atomically, so a front server sending the
+    previous copy (X-Accel) keeps its open file; one name per subject keeps the folder bounded.
+    """
+    folder = root() / "exports" / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.{kind}"
+
+
 def write_bytes(target: Path, data: bytes) -> None:
     """Write data to target durably: a temporary file, fsync, then an atomic rename."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Response, request, stream_with_context
+from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,14 +13,11 @@ from review.api.openapi import register
 from review.errors import error_response
 from review.extensions import db
 from review.models import Branch, Period, Role
+from review.sendfile import send_built
 from review.services import audit
-from review.services.exports import content_disposition, safe_filename
-from review.services.exports.csv import iter_csv
+from review.services.exports import content_disposition
+from review.services.exports.downloads import build_assessment, build_period_export
 from review.services.exports.jobs import MIME, download_name
-from review.services.exports.pdf import assessment_pdf
-from review.services.exports.rows import build_table
-from review.services.exports.xlsx import write_xlsx
-from review.services.exports.zip import pdf_name, write_zip
 
 
 def _refused() -> ResponseReturnValue | None:
@@ -47,7 +42,7 @@ def export_xlsx(period_id: int) -> ResponseReturnValue:
 
 @bp.get("/periods/<int:period_id>/export.csv")
 def export_csv(period_id: int) -> ResponseReturnValue:
-    """Download a period's (or one branch's) rows as CSV (UTF-8 with BOM), streamed."""
+    """Download a period's (or one branch's) rows as CSV (UTF-8 with BOM)."""
     return _export(period_id, "csv")
 
 
@@ -64,25 +59,22 @@ def _export(period_id: int, kind: str) -> ResponseReturnValue:
     period, branch_id = _scope(period_id)
     if period is None:
         return error_response(404, "not_found", _("找不到该汇报周期或支部。"))
-    audit.record_read(
-        current_user.id,
-        "period",
-        period.id,
-        f"export:{kind}:{period.id}:{branch_id or 0}",
-        request.remote_addr,
-        detail={"kind": kind, "branch_id": branch_id, "via": "api"},
-    )
     name, fallback = download_name(period.id, branch_id, kind)
-    headers = {"Content-Disposition": content_disposition(name, fallback)}
-    table = build_table(period.id, branch_id)
-    if kind == "csv":
-        return Response(stream_with_context(iter_csv(table)), mimetype=MIME["csv"], headers=headers)
-    buffer = io.BytesIO()
-    if kind == "xlsx":
-        write_xlsx(table, buffer)
-    else:
-        write_zip(period.id, branch_id, buffer, table=table)
-    return Response(buffer.getvalue(), mimetype=MIME[kind], headers=headers)
+    data, path = build_period_export(period.id, branch_id, kind)
+    return send_built(
+        data,
+        path,
+        MIME[kind],
+        content_disposition=content_disposition(name, fallback),
+        before_send=lambda: audit.record_read(
+            current_user.id,
+            "period",
+            period.id,
+            f"export:{kind}:{period.id}:{branch_id or 0}",
+            request.remote_addr,
+            detail={"kind": kind, "branch_id": branch_id, "via": "api"},
+        ),
+    )
 
 
 @bp.get("/submissions/<int:submission_id>/assessment.pdf")
@@ -93,21 +85,20 @@ def assessment_sheet(submission_id: int) -> ResponseReturnValue:
         return refused
     version = get_version_or_404(submission_id)
     submission = version.submission
-    data = assessment_pdf(submission.id)
-    audit.record_read(
-        current_user.id,
-        "submission",
-        submission.id,
-        f"assessment:{version.id}",
-        request.remote_addr,
-        detail={"kind": "pdf", "via": "api"},
-    )
-    name = pdf_name(submission.activist.username, submission.activist.name)
-    fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"
-    return Response(
+    data, path, name, fallback = build_assessment(submission, version.id)
+    return send_built(
         data,
-        mimetype=MIME["pdf"],
-        headers={"Content-Disposition": content_disposition(name, fallback)},
+        path,
+        MIME["pdf"],
+        content_disposition=content_disposition(name, fallback),
+        before_send=lambda: audit.record_read(
+            current_user.id,
+            "submission",
+            submission.id,
+            f"assessment:{version.id}",
+            request.remote_addr,
+            detail={"kind": "pdf", "via": "api"},
+        ),
     )
 
 

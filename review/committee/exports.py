@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (
-    Response,
     flash,
     jsonify,
     redirect,
@@ -21,12 +20,11 @@ from review.access import get_version_or_404, role_required
 from review.committee import bp
 from review.committee.routes import COMMITTEE
 from review.exceptions import HuibaoError
-from review.sendfile import send_private
+from review.sendfile import send_built, send_private
 from review.services import audit
-from review.services.exports import content_disposition, safe_filename
+from review.services.exports import content_disposition
+from review.services.exports.downloads import build_assessment
 from review.services.exports.jobs import MIME, export_status, start_export
-from review.services.exports.pdf import assessment_pdf
-from review.services.exports.zip import pdf_name
 
 
 @bp.route("/periods/<int:period_id>/exports", methods=["POST"])
@@ -97,19 +95,18 @@ def assessment(submission_id: int) -> ResponseReturnValue:
     """Download one activist's assessment sheet."""
     version = get_version_or_404(submission_id)
     submission = version.submission
-    data = assessment_pdf(submission.id)
-    audit.record_read(
-        current_user.id,
-        "submission",
-        submission.id,
-        f"assessment:{version.id}",
-        request.remote_addr,
-        detail={"kind": "pdf"},
-    )
-    name = pdf_name(submission.activist.username, submission.activist.name)
-    fallback = safe_filename(f"assessment-{submission.activist.username}") + ".pdf"
-    return Response(
+    data, path, name, fallback = build_assessment(submission, version.id)
+    return send_built(
         data,
-        mimetype=MIME["pdf"],
-        headers={"Content-Disposition": content_disposition(name, fallback)},
+        path,
+        MIME["pdf"],
+        content_disposition=content_disposition(name, fallback),
+        before_send=lambda: audit.record_read(
+            current_user.id,
+            "submission",
+            submission.id,
+            f"assessment:{version.id}",
+            request.remote_addr,
+            detail={"kind": "pdf"},
+        ),
     )

@@ -37,6 +37,17 @@ def _stored(upload_url: str) -> Video:
     return db.session.get(Video, upload.video_id)
 
 
+def _check(app, video: Video, source: Path, expected: str) -> None:
+    # Checked as soon as it is stored: the next upload supersedes this draft video and
+    # removes its files (quotas: a replaced draft video is not kept).
+    stored = Path(app.config["MEDIA_ROOT"]) / video.original_path
+    assert video.sha256 == expected
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == expected
+    assert video.size_bytes == stored.stat().st_size == source.stat().st_size
+    assert video.original_name == source.name
+    assert stored.name == "original.mp4"
+
+
 def _page_upload(page, base: str, period_id: int, source: Path) -> str:
     login(page, base)
     page.goto(f"{base}/my/periods/{period_id}/")
@@ -56,6 +67,7 @@ def test_page_tus_js_client_and_tuspy_store_identical_files(
     expected = hashlib.sha256(source.read_bytes()).hexdigest()
 
     page_video = _stored(_page_upload(phone, live_server, period_id, source))
+    _check(app, page_video, source, expected)
 
     headers = token_for("a1")
     tus = tus_client.TusClient(f"{live_server}/api/v1/uploads/", headers=headers)
@@ -67,6 +79,7 @@ def test_page_tus_js_client_and_tuspy_store_identical_files(
         )
         uploader.upload()
     tuspy_video = _stored(uploader.url)
+    _check(app, tuspy_video, source, expected)
 
     token = headers["Authorization"].split(" ", 1)[1]
     done = subprocess.run(
@@ -86,13 +99,7 @@ def test_page_tus_js_client_and_tuspy_store_identical_files(
     )
     assert done.returncode == 0, done.stderr
     node_video = _stored(done.stdout.strip())
+    _check(app, node_video, source, expected)
 
     videos = [page_video, tuspy_video, node_video]
     assert len({v.id for v in videos}) == 3
-    for video in videos:
-        stored = Path(app.config["MEDIA_ROOT"]) / video.original_path
-        assert video.sha256 == expected
-        assert hashlib.sha256(stored.read_bytes()).hexdigest() == expected
-        assert video.size_bytes == stored.stat().st_size == source.stat().st_size
-        assert video.original_name == source.name
-        assert stored.name == "original.mp4"

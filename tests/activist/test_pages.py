@@ -207,6 +207,6 @@ def test_own_media_through_the_front_server(make_app, people, make_video):
     assert resp.status_code == 200 and resp.data == b""  # nginx sends the bytes and the Range
     assert resp.headers["X-Accel-Redirect"] == f"/_media/{video.playable_path}"
     assert resp.headers["Content-Type"] == "video/mp4"
-    assert resp.headers["Cache-Control"] == "private, no-cache"
+    assert resp.headers["Cache-Control"] == "private, no-store"
     poster = client.get(f"/my/videos/{video.id}/poster")
     assert poster.headers["X-Accel-Redirect"] == f"/_media/{video.poster_path}"

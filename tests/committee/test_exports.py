@@ -316,3 +316,30 @@ def test_export_job_in_a_worker_process(decided, app):
     assert status.status == "finished" and status.progress == 1.0 and status.path is not None
     with zipfile.ZipFile(status.path) as bundle:
         assert len(json.loads(bundle.read("manifest.json"))["files"]) == 3
+
+
+def test_downloads_built_on_request_leave_through_the_front_server(decided, make_app):
+    """Assessment sheets and API exports go out by X-Accel like every other private file."""
+    from tests.fixtures.app import PASSWORD
+
+    app = make_app(SENDFILE_MODE="x-accel", SENDFILE_ACCEL_PREFIX="/_media/")
+    client = app.test_client()
+    token = client.post("/api/v1/session", json={"username": "c1", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    sub1 = decided["sub1"]
+    period = sub1.period_id
+    media = Path(app.config["MEDIA_ROOT"]).resolve()
+    for url, magic in (
+        (f"/api/v1/submissions/{sub1.id}/assessment.pdf", b"%PDF"),
+        (f"/api/v1/periods/{period}/export.csv", b"\xef\xbb\xbf"),
+        (f"/api/v1/periods/{period}/export.xlsx", b"PK"),
+        (f"/api/v1/periods/{period}/export.zip", b"PK"),
+    ):
+        resp = client.get(url, headers=headers)
+        assert resp.status_code == 200, url
+        assert resp.data == b"", url  # nginx sends the bytes
+        accel = resp.headers["X-Accel-Redirect"]
+        assert accel.startswith("/_media/exports/downloads/"), accel
+        stored = media / accel.removeprefix("/_media/")
+        assert stored.read_bytes().startswith(magic), url
+        assert "filename*=UTF-8''" in resp.headers["Content-Disposition"]

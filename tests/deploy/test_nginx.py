@@ -185,7 +185,7 @@ def test_through_nginx(stack, app, people, h264_clip, tmp_path):
     assert resp.headers["Content-Range"] == f"bytes 100-199/{len(stored)}"
     assert resp.content == stored[100:200]
     assert resp.headers["Content-Type"] == "video/mp4"
-    assert resp.headers["Cache-Control"] == "private, no-cache"
+    assert resp.headers["Cache-Control"] == "private, no-store"
     assert "X-Accel-Redirect" not in resp.headers
     tail = record(
         activist.get(

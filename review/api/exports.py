@@ -83,9 +83,15 @@ def assessment_sheet(submission_id: int) -> ResponseReturnValue:
     refused = _refused()
     if refused:
         return refused
+    return send_assessment(submission_id, via="api")
+
+
+def send_assessment(submission_id: int, *, via: str | None = None) -> ResponseReturnValue:
+    """Answer one activist's assessment sheet to a committee member, audited (both routes)."""
     version = get_version_or_404(submission_id)
     submission = version.submission
     data, path, name, fallback = build_assessment(submission, version.id)
+    detail = {"kind": "pdf"} if via is None else {"kind": "pdf", "via": via}
     return send_built(
         data,
         path,
@@ -97,7 +103,7 @@ def assessment_sheet(submission_id: int) -> ResponseReturnValue:
             submission.id,
             f"assessment:{version.id}",
             request.remote_addr,
-            detail={"kind": "pdf", "via": "api"},
+            detail=detail,
         ),
     )
 

@@ -16,14 +16,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from review.access import get_version_or_404, role_required
+from review.access import role_required
+from review.api.exports import send_assessment
 from review.committee import bp
 from review.committee.routes import COMMITTEE
 from review.exceptions import HuibaoError
-from review.sendfile import send_built, send_private
+from review.sendfile import send_private
 from review.services import audit
 from review.services.exports import content_disposition
-from review.services.exports.downloads import build_assessment
 from review.services.exports.jobs import MIME, export_status, start_export
 
 
@@ -93,20 +93,4 @@ def export_download(job_id: str) -> ResponseReturnValue:
 @role_required(*COMMITTEE)
 def assessment(submission_id: int) -> ResponseReturnValue:
     """Download one activist's assessment sheet."""
-    version = get_version_or_404(submission_id)
-    submission = version.submission
-    data, path, name, fallback = build_assessment(submission, version.id)
-    return send_built(
-        data,
-        path,
-        MIME["pdf"],
-        content_disposition=content_disposition(name, fallback),
-        before_send=lambda: audit.record_read(
-            current_user.id,
-            "submission",
-            submission.id,
-            f"assessment:{version.id}",
-            request.remote_addr,
-            detail={"kind": "pdf"},
-        ),
-    )
+    return send_assessment(submission_id)

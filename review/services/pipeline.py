@@ -260,7 +260,8 @@ def purge_superseded(owner_id: int) -> int:
 def fail_video(video_id: int, code: str, detail: str = "") -> None:
     """Mark a video failed for good with a machine code (shown as a Chinese reason)."""
     video = db.session.get(Video, video_id)
-    if video is None or video.state == VideoState.FAILED.value:
+    # A superseded video's files are removed under a running step: that is no failure.
+    if video is None or video.state in (VideoState.FAILED.value, VideoState.SUPERSEDED.value):
         return
     video.state = VideoState.FAILED.value
     video.error_code = code

@@ -161,4 +161,6 @@ def launcher(tmp_path):
     for run in made:
         if run.proc is not None and run.proc.poll() is None:
             run.proc.kill()
+        if run.proc is not None:
+            run.proc.wait(timeout=30)  # reaped, or its Popen warns at a later test's teardown
         run.kill_everything()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
@@ -45,6 +46,22 @@ def make_clip(path: Path) -> Path:
     proc = run_ffmpeg(args, timeout=300, safe=False, nice=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return path
+
+
+def second_activist(run, username: str) -> None:
+    """Add an activist beside the demo one, same branch and (demo) password."""
+    conn = sqlite3.connect(run.instance / "huibao.sqlite3")
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO users (username, name, role, branch_id, password_hash,"
+                " must_change_password, active, created_at, session_version)"
+                " SELECT ?, '王芳', role, branch_id, password_hash, 0, 1, created_at, 0"
+                " FROM users WHERE username = '2024001'",
+                (username,),
+            )
+    finally:
+        conn.close()
 
 
 def upload(run, clip: Path, token: str, period: int) -> str:
@@ -126,16 +143,20 @@ def test_worker_killed_mid_transcode_and_mid_transcription(launcher, tmp_path):
     run.start()
     wait_healthy(run)
     report: dict = {"processes_while_running": table(marked(run.mark, run.instance))}
-    session = requests.post(
-        run.url + "/api/v1/session",
-        json={"username": "2024001", "password": "huibao-demo"},
-        timeout=10,
-    )
-    token = session.json()["token"]
+    # Two activists: a second upload by the same one would replace (supersede) the first.
+    second_activist(run, "2024009")
+    tokens = [
+        requests.post(
+            run.url + "/api/v1/session",
+            json={"username": username, "password": "huibao-demo"},
+            timeout=10,
+        ).json()["token"]
+        for username in ("2024001", "2024009")
+    ]
     ((period,),) = run.db("SELECT id FROM periods ORDER BY id LIMIT 1")
     clip = make_clip(tmp_path / "报告.mp4")
-    upload(run, clip, token, period)
-    upload(run, clip, token, period)
+    for token in tokens:
+        upload(run, clip, token, period)
 
     def transcoding():
         (worker,) = run.workers() or [None]

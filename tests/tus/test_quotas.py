@@ -84,3 +84,17 @@ def test_a_replaced_draft_video_stops_and_its_files_go(app, people, ingest, h264
     assert pipeline.start_step(first, "probe") is None  # its queued jobs do nothing
     assert db.session.get(Video, second).state == VideoState.UPLOADED.value
     assert quotas.limit("MAX_ACTIVE_UPLOADS") == 3
+
+
+def test_a_step_that_fails_after_its_video_was_replaced_leaves_it_superseded(
+    app, people, ingest, h264_clip
+):
+    """Seen under `make run`: the probe running while the file was removed failed the video."""
+    from review.services import pipeline
+
+    first = ingest(h264_clip)
+    ingest(h264_clip)  # replaces the first: its files go while a step may still be running
+    pipeline.fail_video(first, "probe_failed", "No such file or directory")
+    db.session.expire_all()
+    old = db.session.get(Video, first)
+    assert old.state == VideoState.SUPERSEDED.value and old.error_code is None

@@ -148,6 +148,8 @@ def test_phone_upload_through_a_network_cut_then_submit(
 
     page.click("text=‹ 2026年第四季度")
     page.wait_for_selector("#submit-button:not([disabled])")
+    # Submitting asks first (test_browser_upload.py checks the question); the activist agrees.
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-button")
     page.wait_for_selector("text=思想汇报已提交，等待支部审阅。")
     assert page.inner_text("#report-state") == "待审阅"

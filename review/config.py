@@ -81,6 +81,8 @@ class Config:
     ROSTER_MAX_BYTES = int(os.environ.get("ROSTER_MAX_BYTES", str(5 * 2**20)))
     UPLOAD_EXPIRE_HOURS = int(os.environ.get("UPLOAD_EXPIRE_HOURS", "24"))
     # Quotas (review/services/quotas.py): unfinished uploads at once, MB per period, free disk.
+    # a phone, a laptop and one retry; three full-size videos; room for the transcodes of
+    # videos already accepted.
     MAX_ACTIVE_UPLOADS = int(os.environ.get("MAX_ACTIVE_UPLOADS", "3"))
     UPLOAD_BUDGET_MB = int(os.environ.get("UPLOAD_BUDGET_MB", "3072"))
     MIN_FREE_DISK_MB = int(os.environ.get("MIN_FREE_DISK_MB", "2048"))

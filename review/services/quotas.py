@@ -3,7 +3,6 @@ period, and free disk space under MEDIA_ROOT before any byte is accepted."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 from flask import current_app
@@ -14,12 +13,6 @@ from review import clock, storage
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Upload
-
-DEFAULTS = {
-    "MAX_ACTIVE_UPLOADS": 3,  # a phone, a laptop and one retry
-    "UPLOAD_BUDGET_MB": 3 * 1024,  # per activist and period: three full-size videos
-    "MIN_FREE_DISK_MB": 2 * 1024,  # room for the transcodes of videos already accepted
-}
 
 
 class TooManyUploadsError(HuibaoError):
@@ -44,8 +37,8 @@ class InsufficientStorageError(HuibaoError):
 
 
 def limit(name: str) -> int:
-    """Return a quota from the config, or its default."""
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    """Return a quota from the config (defaults in review/config.py)."""
+    return int(current_app.config[name])
 
 
 def ensure_free_space(incoming: int | None) -> None:
@@ -54,9 +47,8 @@ def ensure_free_space(incoming: int | None) -> None:
     Raises:
         InsufficientStorageError: too little free space under MEDIA_ROOT.
     """
-    root = storage.root()
-    root.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(root).free
+    storage.root().mkdir(parents=True, exist_ok=True)
+    free = storage.free_bytes()
     if free - (incoming or 0) < limit("MIN_FREE_DISK_MB") * 2**20:
         raise InsufficientStorageError(
             _l("服务器存储空间不足，暂时无法接收文件。请稍后再试；如果一直失败，请联系管理员。")

@@ -114,6 +114,15 @@ def can_read_version(user: User | None, version: SubmissionVersion) -> bool:
     return version.frozen and _covers_branch(user, version.submission.branch_id)
 
 
+def comparable_versions(user: User | None, submission: Submission) -> list[SubmissionVersion]:
+    """Return the versions of submission that user may put side by side, oldest first.
+
+    Only submitted versions are compared, whoever asks: a draft stays its activist's alone,
+    and a reader reaches none unless their role covers the branch.
+    """
+    return [v for v in submission.versions if v.frozen and can_read_version(user, v)]
+
+
 def can_write_version(user: User | None, version: SubmissionVersion) -> bool:
     """Tell whether user may change what a version shows (its paper, video, transcript).
 

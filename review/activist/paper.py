@@ -15,7 +15,7 @@ from review.exceptions import HuibaoError
 from review.extensions import db
 from review.limits import body_limit
 from review.models import Period, Role
-from review.services import papers, quotas
+from review.services import papers, quotas, revisions, submissions
 
 FORM_SLACK = 64 * 1024  # multipart boundaries and fields around the files
 
@@ -40,6 +40,8 @@ def paper(period_id: int) -> ResponseReturnValue:
         period=period,
         version=version,
         editable=editable,
+        previous=submissions.revision_feedback(version) if version else None,
+        redo=revisions.redo_status(version) if version else None,
         limits={k: papers.limit(k) for k in papers.DEFAULTS},
     )
 

@@ -24,7 +24,7 @@ from review.activist.status import (
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Period, Role, Submission, SubmissionVersion
-from review.services import submissions
+from review.services import revisions, submissions
 from review.services.analyses import analyses_json
 from review.services.media_errors import recommended_length
 from review.services.periods import open_periods
@@ -53,7 +53,11 @@ def _card(period: Period, submission: Submission | None) -> dict:
 @bp.context_processor
 def template_helpers() -> dict:
     """Give the activist's templates the outcome words."""
-    return {"outcome_label": outcome_label, "recommended_length": recommended_length}
+    return {
+        "outcome_label": outcome_label,
+        "recommended_length": recommended_length,
+        "redo_label": revisions.redo_label,
+    }
 
 
 @bp.route("/")
@@ -109,6 +113,8 @@ def report(period_id: int) -> ResponseReturnValue:
     return render_template(
         "activist/report.html",
         **card,
+        previous=submissions.revision_feedback(version) if version else None,
+        redo=revisions.redo_status(version) if version else None,
         editable=editable,
         is_open=is_open,
         earlier=earlier,
@@ -135,14 +141,17 @@ def submit(period_id: int) -> ResponseReturnValue:
 @bp.post("/periods/<int:period_id>/revise")
 @role_required(Role.ACTIVIST)
 def revise(period_id: int) -> ResponseReturnValue:
-    """Open a new version after "需修改"; the earlier one stays read-only."""
+    """Open a new version after "需修改" as a copy of the earlier one, which stays read-only."""
     try:
         version = submissions.start_revision(current_user.id, period_id)
     except HuibaoError as exc:
         flash(str(exc.message), "danger")
     else:
         flash(
-            _("已创建第 %(n)d 版，请根据反馈修改视频和书面汇报后重新提交。", n=version.number),
+            _(
+                "已创建第 %(n)d 版：视频和书面汇报已从上一版复制过来，请按反馈修改后重新提交。",
+                n=version.number,
+            ),
             "success",
         )
     return redirect(url_for("activist.report", period_id=period_id))

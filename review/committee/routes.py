@@ -15,7 +15,7 @@ from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Branch, Criterion, Period, Role, Submission, User
 from review.services import dashboard as board
-from review.services import decisions
+from review.services import decisions, revisions
 
 COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
 STATES = ("draft", "submitted", "in_review", "reviewed", "released", "needs_revision")
@@ -126,6 +126,7 @@ def decide(submission_id: int) -> ResponseReturnValue:
                 _parse_marks(criteria),
                 request.form.get("outcome") or None,
                 request.form.get("comment", ""),
+                redo=request.form.get("redo") or None,
             )
         except HuibaoError as exc:
             db.session.rollback()
@@ -161,6 +162,7 @@ def decide(submission_id: int) -> ResponseReturnValue:
         users=users,
         history=decisions.history(submission.id),
         outcome_label=decisions.outcome_label,
+        redo_labels=revisions.REDO_LABELS,
         next=safe_next(request.args.get("next")) or "",
     )
 

@@ -12,6 +12,7 @@ from review.extensions import Model
 from review.models._common import UTCDateTime
 
 OUTCOMES = ("pass", "revise", "fail")  # 通过 / 需修改 / 不通过
+REDO_SCOPES = ("video", "paper", "both")  # what a 需修改 asks to redo
 
 
 class Decision(Model):
@@ -23,6 +24,7 @@ class Decision(Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("submission_versions.id"), unique=True)
     outcome: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str] = mapped_column(Text, default="")
+    redo: Mapped[str | None] = mapped_column(String(10))  # REDO_SCOPES, with outcome "revise"
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

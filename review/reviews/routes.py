@@ -10,7 +10,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from review import clock
-from review.access import get_submission_or_404, get_version_or_404, role_required
+from review.access import (
+    comparable_versions,
+    get_submission_or_404,
+    get_version_or_404,
+    role_required,
+)
 from review.errors import error_response
 from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
 from review.extensions import db
@@ -18,7 +23,7 @@ from review.models import Period, Review, Role, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import json_error, json_refusal, staff_only
 from review.reviews.page import page_context
-from review.services import audit, drafts
+from review.services import audit, drafts, revisions
 from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
 from review.services.reviews import corrections, editing, queue
@@ -103,6 +108,32 @@ def show(submission_id: int) -> ResponseReturnValue:
         **context,
     )
     db.session.commit()  # once, after rendering: a commit would expire what the page shows
+    return html, 200, {"Cache-Control": "private, no-store"}
+
+
+@bp.get("/<int:submission_id>/compare")
+@role_required(Role.REVIEWER, Role.COMMITTEE)
+def compare(submission_id: int) -> ResponseReturnValue:
+    """The two newest submitted versions side by side: paper text changes, same or new video."""
+    submission = get_submission_or_404(submission_id)
+    versions = comparable_versions(current_user, submission)
+    comparison = revisions.compare(versions[-2], versions[-1]) if len(versions) > 1 else None
+    if comparison is not None:
+        audit.record_read(
+            current_user.id,
+            "submission",
+            submission.id,
+            f"compare:{comparison.before.id}:{comparison.after.id}",
+            ip=request.remote_addr,
+            commit=False,
+        )
+    html = render_template(
+        "reviews/compare.html",
+        submission=submission,
+        comparison=comparison,
+        redo_label=revisions.redo_label,
+    )
+    db.session.commit()
     return html, 200, {"Cache-Control": "private, no-store"}
 
 

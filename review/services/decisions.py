@@ -21,7 +21,7 @@ from review.models import (
     SubmissionState,
     SubmissionVersion,
 )
-from review.models.decision import OUTCOMES
+from review.models.decision import OUTCOMES, REDO_SCOPES
 from review.services import audit
 from review.services.submissions import Feedback, released_feedback
 
@@ -59,6 +59,7 @@ def _snapshot(decision: Decision) -> dict:
     return {
         "outcome": decision.outcome,
         "comment": decision.comment,
+        "redo": decision.redo,
         "marks": {str(m.criterion_id): m.points for m in decision.marks},
     }
 
@@ -69,11 +70,15 @@ def set_decision(
     marks: dict[int, float | None],
     outcome: str | None,
     comment: str = "",
+    redo: str | None = None,
 ) -> Decision:
     """Save the agreed marks and outcome of a submission's current version; keep the history.
 
+    With outcome "revise", redo says what the activist must redo: "video", "paper" or "both".
+
     Raises:
-        ValidationError: a mark out of range, an unknown criterion or outcome.
+        ValidationError: a mark out of range, an unknown criterion, outcome or redo, or
+            "revise" without saying what to redo.
         ConflictError: the result was already released.
     """
     submission = _submission(submission_id)
@@ -81,6 +86,13 @@ def set_decision(
     criteria = {c.id: c for c in submission.period.rubric_version.criteria}
     if outcome not in (None, "", *OUTCOMES):
         raise ValidationError(_l("结论只能是“通过”“需修改”或“不通过”。"))
+    if redo not in (None, "", *REDO_SCOPES):
+        raise ValidationError(_l("需要重做的部分只能是“视频”“书面汇报”或“两者都要”。"))
+    if outcome == "revise" and not redo:
+        raise ValidationError(
+            _l("结论为“需修改”时，请选择需要重做的部分：视频、书面汇报，或两者都要。"),
+            code="redo_missing",
+        )
     for criterion_id, points in marks.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
@@ -112,6 +124,7 @@ def set_decision(
         else:
             mark.points = points
     decision.outcome = outcome or None
+    decision.redo = redo if outcome == "revise" else None
     decision.comment = (comment or "").strip()
     decision.decided_by = actor_id
     after = _snapshot(decision)

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from review import clock
+from review import clock, storage
 from review.exceptions import ConflictError, HuibaoError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -26,7 +27,7 @@ from review.models import (
     Video,
     VideoState,
 )
-from review.services import audit
+from review.services import audit, revisions
 
 
 def get_or_create_draft(
@@ -128,6 +129,7 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
     try:
         _open_for_changes(version)
         _check_complete(version)
+        revisions.check_redone(version)
     except HuibaoError:
         db.session.rollback()  # nothing half-made (a new draft) may outlive a refusal
         raise
@@ -173,7 +175,9 @@ def _check_complete(version: SubmissionVersion) -> None:
 
 
 def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
-    """Open a new draft after "需修改", starting from the earlier version's typed text.
+    """Open version N+1 after "需修改" as a copy of version N (video, paper parts); idempotent.
+
+    Pressing "开始修改" again (a double click, a second tab) returns the draft already made.
 
     Raises:
         ConflictError: the submission does not need revision (or the period closed).
@@ -183,23 +187,52 @@ def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
             Submission.activist_id == activist_id, Submission.period_id == period_id
         )
     )
+    if submission is not None and _revision_started(submission):
+        return submission.versions[-1]
     if submission is None or submission.state != SubmissionState.NEEDS_REVISION.value:
         raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
     earlier = submission.versions[-1]
-    version = get_or_create_draft(activist_id, period_id, commit=False)
     try:
+        version = get_or_create_draft(activist_id, period_id, commit=False)
         _open_for_changes(version)
+        db.session.flush()  # the copy's files go into the new version's folder
+    except IntegrityError:  # a concurrent press made the same version first
+        db.session.rollback()
+        return _started_revision(activist_id, period_id)
     except HuibaoError:
         db.session.rollback()
         raise
-    if earlier is not version and earlier.paper_kind == "text":
-        version.paper_kind, version.paper_text = "text", earlier.paper_text
-    if earlier is not version:
-        version.typed_text = earlier.typed_text or (
-            earlier.paper_text if earlier.paper_kind == "text" else ""
-        )
-    db.session.commit()
+    written = revisions.copy_into(earlier, version) if earlier is not version else []
+    try:
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        for path in written:
+            storage.delete(path)
+        if isinstance(exc, IntegrityError):
+            return _started_revision(activist_id, period_id)
+        raise
     return version
+
+
+def _revision_started(submission: Submission) -> bool:
+    current = submission.versions[-1]
+    return (
+        submission.state == SubmissionState.DRAFT.value
+        and current.number > 1
+        and not (current.frozen)
+    )
+
+
+def _started_revision(activist_id: int, period_id: int) -> SubmissionVersion:
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.activist_id == activist_id, Submission.period_id == period_id
+        )
+    )
+    if submission is None or not _revision_started(submission):
+        raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
+    return submission.versions[-1]
 
 
 @dataclass
@@ -211,6 +244,7 @@ class Feedback:
     released_at: datetime
     marks: list[tuple[Criterion, float]] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    redo: str | None = None  # with outcome "revise": "video", "paper" or "both"
 
     @property
     def total(self) -> float:
@@ -221,6 +255,12 @@ class Feedback:
     def max_total(self) -> int:
         """Return the sum of the criteria's maximum points."""
         return sum(criterion.max_points for criterion, _points in self.marks)
+
+
+def revision_feedback(version: SubmissionVersion) -> Feedback | None:
+    """Return the released feedback of the version that a draft revises (None otherwise)."""
+    earlier = None if version.frozen else revisions.previous_version(version)
+    return released_feedback(earlier.id) if earlier is not None else None
 
 
 def released_feedback(version_id: int) -> Feedback | None:
@@ -250,4 +290,7 @@ def released_feedback(version_id: int) -> Feedback | None:
             .order_by(Comment.at_seconds, Comment.id)
         )
     )
-    return Feedback(decision.outcome, decision.comment or "", decision.released_at, marks, comments)
+    redo = decision.redo if decision.outcome == "revise" else None
+    return Feedback(
+        decision.outcome, decision.comment or "", decision.released_at, marks, comments, redo
+    )

@@ -124,6 +124,8 @@ def test_a_revision_draft_is_hidden_behind_the_submitted_version(client, report,
     segment = revising.current.video.segments[0]  # version 2's
     resp = client.post(f"/reviews/{revising.id}/segments/{segment.id}", json={"text": "改"})
     assert resp.status_code == 404
+    compare = client.get(f"/reviews/{revising.id}/compare").get_data(as_text=True)
+    assert V2_WORDS not in compare and "只有一个已提交的版本" in compare  # drafts are not compared
 
 
 def test_the_activist_reads_the_revision_draft(client, report, token_for):

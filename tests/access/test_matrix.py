@@ -122,6 +122,7 @@ EXPECTED = {
     "reviews.index": roles("reviewer"),
     "reviews.next_ungraded": roles("reviewer"),
     "reviews.show": STAFF_READ,
+    "reviews.compare": STAFF_READ,
     "reviews.video": STAFF_READ,
     "reviews.poster": STAFF_READ,
     "reviews.captions": STAFF_READ,

@@ -87,6 +87,7 @@ def release(app, people):
         outcome: str = "pass",
         *,
         released: bool = True,
+        redo: str | None = None,
         comments: tuple = (
             (12.5, "誓词部分声音清楚，态度端正。", True),
             (30.0, "内部备注：与上季度相似。", False),
@@ -120,6 +121,7 @@ def release(app, people):
             version_id=version_id,
             outcome=outcome,
             comment="继续保持。",
+            redo=redo if outcome == "revise" else None,
             decided_by=people["committee"].id,
         )
         decision.marks = [

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from review.extensions import db
-from review.models import Submission, Upload
+from review.models import Submission, SubmissionVersion, Upload
 from review.services import papers
 from review.services.submissions import submit_version
 from tests.activist.conftest import draft_of
@@ -173,8 +173,18 @@ def test_needs_revision_opens_a_new_version(a1, people, make_video, release):
     assert "已创建第 2 版" in html and 'id="uploader"' in html and "第 2 版" in html
     assert "历史版本" in html
     version = draft_of(people)
-    assert version.number == 2 and version.video_id is None
-    assert version.paper_text == "第一版正文"  # a starting point for the revision
+    v1 = db.session.scalar(
+        db.select(SubmissionVersion).where(
+            SubmissionVersion.submission_id == version.submission_id,
+            SubmissionVersion.number == 1,
+        )
+    )
+    assert version.number == 2 and version.video_id == v1.video_id  # a copy of version 1
+    assert version.paper_text == "第一版正文"
+    # the feedback of version 1 stays beside the editor, only what the activist may see
+    assert 'id="previous-feedback"' in html and "第 1 版的审阅意见" in html
+    assert "继续保持。" in html and "誓词部分声音清楚，态度端正。" in html
+    assert "内部备注" not in html and "草稿评论不应出现" not in html
     submission_id = version.submission_id
     old = a1.get(f"/my/submissions/{submission_id}/versions/1").get_data(as_text=True)
     assert "只能查看，不能修改" in old and "需修改" in old and "第一版正文" in old

@@ -17,7 +17,9 @@ def _marks(submission, points):
 def test_set_decision_keeps_history(marked):
     sub, c1 = marked["sub1"], marked["committee"]
     decisions.set_decision(sub.id, c1.id, _marks(sub, [14, 13, 12, 14, 15]), "pass", "继续努力")
-    decisions.set_decision(sub.id, c1.id, _marks(sub, [14, 13, 12, 14, 16]), "revise", "请补充")
+    decisions.set_decision(
+        sub.id, c1.id, _marks(sub, [14, 13, 12, 14, 16]), "revise", "请补充", redo="paper"
+    )
     changes = decisions.history(sub.id)
     assert len(changes) == 2
     newest = changes[0]
@@ -26,7 +28,9 @@ def test_set_decision_keeps_history(marked):
     assert newest.before["marks"][crit] == 15 and newest.after["marks"][crit] == 16
     assert newest.changed_by == c1.id
     # saving the same values again records nothing new
-    decisions.set_decision(sub.id, c1.id, _marks(sub, [14, 13, 12, 14, 16]), "revise", "请补充")
+    decisions.set_decision(
+        sub.id, c1.id, _marks(sub, [14, 13, 12, 14, 16]), "revise", "请补充", redo="paper"
+    )
     assert db.session.query(DecisionChange).count() == 2
 
 
@@ -70,7 +74,9 @@ def test_release_rules(marked, client, auth):
 
 def test_revise_outcome_sends_back(marked):
     sub2, c1 = marked["sub2"], marked["committee"]
-    decisions.set_decision(sub2.id, c1.id, _marks(sub2, [10] * 5), "revise", "请重录誓词")
+    decisions.set_decision(
+        sub2.id, c1.id, _marks(sub2, [10] * 5), "revise", "请重录誓词", redo="video"
+    )
     decisions.release(c1.id, marked["period"].id, submission_ids=[sub2.id])
     db.session.refresh(sub2)
     assert sub2.state == "needs_revision"

@@ -289,3 +289,53 @@ def test_reviewer_of_two_branches_sees_both(people, submissions):
     assert {s.id for s in db.session.scalars(visible_submissions(both))} == {
         s.id for s in submissions.values()
     }
+
+
+@pytest.fixture
+def revising(people, submissions):
+    """a1's version 1 submitted and sent back (需修改); version 2 a draft with unsent words."""
+    submission = submissions["a1"]
+    v1 = submission.current
+    v1.paper_kind, v1.paper_text = "text", "第一版的文字。"
+    submission.state = "needs_revision"
+    db.session.commit()
+    v2 = get_or_create_draft(people["activist"].id, people["period"].id)
+    v2.paper_kind, v2.paper_text = "text", "第一版的文字。第二版尚未提交的秘密。"
+    db.session.commit()
+    return submission
+
+
+COMPARE = {
+    "anonymous": LOGIN,
+    "activist": FORBIDDEN,
+    "reviewer": OK,
+    "committee": OK,
+    "admin": FORBIDDEN,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_compare_versions_route(client, revising, role):
+    if role != "anonymous":
+        client.post("/login", data={"username": USERNAMES[role], "password": PASSWORD})
+    resp = client.get(f"/reviews/{revising.id}/compare")
+    if COMPARE[role] == LOGIN:
+        assert resp.status_code == 302 and resp.location.startswith("/login?next=")
+        return
+    assert resp.status_code == COMPARE[role]
+    html = resp.get_data(as_text=True)
+    assert "尚未提交的秘密" not in html  # the draft is its activist's alone
+    if resp.status_code == OK:
+        assert "只有一个已提交的版本" in html
+
+
+def test_compare_versions_route_other_branch_and_after_submission(client, people, revising):
+    client.post("/login", data={"username": "r2", "password": PASSWORD})
+    assert client.get(f"/reviews/{revising.id}/compare").status_code == 404
+    client.post("/logout")
+    revising.current.submitted_at = datetime.now(UTC)
+    revising.state = "submitted"
+    db.session.commit()
+    client.post("/login", data={"username": "r1", "password": PASSWORD})
+    html = client.get(f"/reviews/{revising.id}/compare").get_data(as_text=True)
+    assert "<ins>第二版尚未提交的秘密。</ins>" in html and "第 1 版" in html and "第 2 版" in html

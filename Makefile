@@ -57,9 +57,13 @@ clean-instance:
 
 # Re-extract the msgids into the .pot and merge them into the English .po (then translate
 # the new, empty entries). -N: no fuzzy guesses, so a changed msgid shows Chinese, not a wrong match.
+# No locations and no dates in the files: an unrelated edit elsewhere in the sources then leaves
+# the catalogue alone, and two branches that add messages merge without conflicts.
 .PHONY: translations
 translations: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o review/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o review/translations/messages.pot .
 	test -f review/translations/en/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel init -l en -i review/translations/messages.pot -d review/translations
 	$(BIN)/pybabel update -N --ignore-obsolete -i review/translations/messages.pot -d review/translations
+	sed -i '/^"POT-Creation-Date: /d; /^"PO-Revision-Date: /d' review/translations/messages.pot \
+		review/translations/en/LC_MESSAGES/messages.po

@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from review.committee import bp as committee_bp
     from review.health import bp as health_bp
     from review.main import bp as main_bp
+    from review.notifications import bp as notifications_bp
     from review.reviews import bp as reviews_bp
     from review.search import bp as search_bp
 
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(activist_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(committee_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(cli_bp)

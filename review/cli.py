@@ -9,6 +9,7 @@ import click
 from flask import Blueprint
 
 from review.exceptions import HuibaoError, RosterError
+from review.notify_cli import notify_group
 from review.services import accounts, periods, roster
 from review.whisper_cli import whisper_group
 
@@ -159,3 +160,4 @@ def enqueue_video(video_id: int) -> None:
 
 
 bp.cli.add_command(whisper_group)
+bp.cli.add_command(notify_group)

@@ -116,6 +116,25 @@ class Config:
     WHISPER_PROMPT = os.environ.get("WHISPER_PROMPT", DOMAIN_PROMPT_ZH)
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
+    # Notifications (docs/notifications.md). PUBLIC_URL makes the links in emails and bot
+    # messages absolute. SMTP_URL: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host
+    # (TLS from the start), smtp://host:25 (a local relay, plain; ?tls=none|starttls overrides);
+    # unset: no email is sent.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
+    SMTP_URL = os.environ.get("SMTP_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "汇报 <huibao@localhost>")
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE")  # a private CA for the mail server's TLS
+    BOT_TIMEOUT = float(os.environ.get("BOT_TIMEOUT", "5"))
+    # A failed delivery is retried after each interval (seconds), then the row is failed.
+    NOTIFY_RETRY_INTERVALS = [
+        int(s) for s in os.environ.get("NOTIFY_RETRY_INTERVALS", "60,300,1800,7200").split(",")
+    ]
+    NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
+    # No email or bot message in these hours (Beijing time); they go out when the hours end.
+    QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "22:00")
+    QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "07:30")
+
     # A read of one file by one user is audited once per window (playback sends many Ranges).
     AUDIT_READ_WINDOW = int(os.environ.get("AUDIT_READ_WINDOW", "600"))
 

@@ -1,4 +1,4 @@
-"""A loop beside each worker that reconciles the pipeline every minute.
+"""A loop beside each worker that reconciles the pipeline and sends due notifications.
 
 It runs in a spawned child of the worker and keeps no state in Redis, so it survives Redis
 losing everything; a Redis lock keeps several worker hosts from reconciling at once. Every
@@ -44,6 +44,7 @@ def run_once(app: Flask) -> dict[str, int] | None:
                 counts["expired_uploads"] = expire_uploads()
             except ImportError:
                 pass
+            counts.update(_sweep_notifications())
             return counts
         except Exception:
             log.exception("reconcile failed")
@@ -53,6 +54,19 @@ def run_once(app: Flask) -> dict[str, int] | None:
             if lock is not None:
                 with contextlib.suppress(RedisError):
                     lock.release()
+
+
+def _sweep_notifications() -> dict[str, int]:
+    """Deliver the notifications whose time has come; a failure here stops nothing else."""
+    from review.extensions import db
+    from review.services.notifications import outbox
+
+    try:
+        return {f"notifications_{k}": v for k, v in outbox.sweep().items()}
+    except Exception:
+        log.exception("notification sweep failed")
+        db.session.rollback()
+        return {}
 
 
 def sweep_abandoned(app: Flask) -> None:

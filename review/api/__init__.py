@@ -43,6 +43,7 @@ def require_auth() -> ResponseReturnValue | None:
 from review.api import (  # noqa: E402,F401
     activist,
     exports,
+    notifications,
     routes,
     search,
     submissions,

@@ -5,6 +5,12 @@ from review.models.audit import AuditEvent
 from review.models.branch import Branch, reviewer_branches
 from review.models.decision import AgreedMark, Decision, DecisionChange
 from review.models.media_asset import TranscriptSegment, Video, VideoState
+from review.models.notification import (
+    Channel,
+    Notification,
+    NotificationPreference,
+    NotificationState,
+)
 from review.models.period import Criterion, Period, Rubric, RubricVersion
 from review.models.review import Comment, DraftField, Review, ReviewState, Score
 from review.models.submission import PaperFile, Submission, SubmissionState, SubmissionVersion
@@ -19,11 +25,15 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Branch",
+    "Channel",
     "Comment",
     "Criterion",
     "Decision",
     "DecisionChange",
     "DraftField",
+    "Notification",
+    "NotificationPreference",
+    "NotificationState",
     "PaperFile",
     "Period",
     "Review",

@@ -26,4 +26,8 @@ class Branch(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The branch's group-chat robot: URL, "" to detect the kind from the host, 钉钉's secret.
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

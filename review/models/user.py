@@ -60,6 +60,7 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)  # 学号 / 工号
     name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))  # optional, for notifications
     role: Mapped[str] = mapped_column(String(16), index=True)
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))

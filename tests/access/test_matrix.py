@@ -155,6 +155,13 @@ EXPECTED = {
     "admin.rubric": ADMIN,
     "admin.queue": ADMIN,
     "admin.retry": ADMIN,
+    "notifications.index": any_user,
+    "notifications.read": own_report,  # the owner's message
+    "notifications.read_all": any_user,
+    "notifications.settings": any_user,
+    "api.list_notifications": any_user,
+    "api.read_notification": own_report,
+    "api.read_all_notifications": any_user,
 }
 
 
@@ -196,6 +203,20 @@ def _world(app, client, report, token_for, state: str) -> dict:
     )
     assert created.status_code == 201, created.get_data(as_text=True)
     job = start_export(people_id(world_user="c1"), "csv", submission.period_id, None, None)
+    from review.models import Notification
+    from review.services.notifications import notify
+
+    notify(
+        db.session,
+        recipient_id=submission.activist_id,
+        kind="result_released",
+        key="m",
+        title="审阅结果已发布",
+        body="通过",
+        link="/my/",
+    )
+    db.session.commit()
+    message = db.session.scalar(select(Notification.id))
     return {
         "submission_id": submission.id,
         "number": 1,
@@ -206,6 +227,7 @@ def _world(app, client, report, token_for, state: str) -> dict:
         "user_id": submission.activist_id,
         "upload_id": created.headers["Location"].rstrip("/").rsplit("/", 1)[-1],
         "job_id": job,
+        "notification_id": message,
         "filename": "css/app.css",
     }
 

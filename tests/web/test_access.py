@@ -100,6 +100,21 @@ ACCESS = {
         "admin": FORBIDDEN,
     },
     "/password": {"anonymous": LOGIN, "activist": OK, "reviewer": OK, "committee": OK, "admin": OK},
+    "/messages/": {
+        "anonymous": LOGIN,
+        "activist": OK,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
+    "/settings": {"anonymous": LOGIN, "activist": OK, "reviewer": OK, "committee": OK, "admin": OK},
+    "/api/v1/notifications": {
+        "anonymous": UNAUTHORIZED,
+        "activist": OK,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
     "/api/v1/me": {
         "anonymous": UNAUTHORIZED,
         "activist": OK,

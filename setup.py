@@ -16,6 +16,7 @@ FOLDERS = {
     "review.static": "static",
     "review.migrations": "migrations",
     "review.translations": "review/translations",
+    "review.fonts": "review/fonts",
 }
 
 

@@ -1,16 +1,23 @@
-"""Time the committee exports of a period of 2 000 double-marked activists.
+"""Time the committee exports of a period of 2 000 double-marked activists, old path and new.
 
-Usage: .venv/bin/python bench/export.py [--activists 2000] [--branches 20] [--pdf 50]
+Usage: .venv/bin/python bench/export.py [--activists 2000] [--branches 20] [--old-sheets 100]
+       [--baseline fe3d2d2]
 
 Seeds a temporary SQLite database (created from the models, thrown away afterwards), then
-times: collecting the rows, the XLSX workbook, the CSV, and (a sample of) PDF assessment sheets.
+times: collecting the rows, the XLSX workbook, the CSV, the whole ZIP (workbook, one PDF
+assessment sheet, paper text and transcript per activist). The old path is the exports code of
+the --baseline commit, read with `git show` and run in the same process on the same data: its
+workbook in full, its sheets on a sample of --old-sheets (one sheet read and drawn at a time,
+as its ZIP did), extrapolated to all of them. Ratios are old / new.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +42,9 @@ def seed(n_activists: int, n_branches: int) -> int:
         Score,
         Submission,
         SubmissionVersion,
+        TranscriptSegment,
         User,
+        Video,
         reviewer_branches,
     )
     from review.services.periods import open_period
@@ -68,26 +77,46 @@ def seed(n_activists: int, n_branches: int) -> int:
         reviewer_branches.insert(), [{"user_id": r.id, "branch_id": b.id} for b, r in reviewers]
     )
     now = datetime.now(UTC)
-    for n in range(n_activists):
-        branch = branches[n % n_branches]
-        user = User(
+    users = [
+        User(
             username=f"2026{n:05d}",
             name=f"积极分子{n}号",
             role="activist",
-            branch_id=branch.id,
+            branch_id=branches[n % n_branches].id,
             password_hash=hashed,
         )
+        for n in range(n_activists)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    spoken = ["我志愿加入中国共产党", "拥护党的纲领", "遵守党的章程"] * 3
+    for n, user in enumerate(users):
+        video = Video(
+            owner_id=user.id,
+            period_id=period.id,
+            state="ready",
+            original_path=f"videos/{n}/original.mp4",
+            sha256="0" * 64,
+            size_bytes=1000,
+            duration=60.0,
+        )
+        video.segments = [
+            TranscriptSegment(position=i, start=i * 6.0, end=i * 6.0 + 5.5, text=t, original_text=t)
+            for i, t in enumerate(spoken)
+        ]
         submission = Submission(
-            activist=user, period_id=period.id, branch_id=branch.id, state="reviewed"
+            activist=user, period_id=period.id, branch_id=user.branch_id, state="reviewed"
         )
-        version = SubmissionVersion(
-            number=1,
-            paper_kind="text",
-            paper_text="思想汇报" * 50,
-            submitted_at=now - timedelta(days=5),
+        submission.versions.append(
+            SubmissionVersion(
+                video=video,
+                number=1,
+                paper_kind="text",
+                paper_text="关于本季度学习的思想汇报\n敬爱的党组织：\n" + "思想汇报" * 50,
+                submitted_at=now - timedelta(days=5),
+            )
         )
-        submission.versions.append(version)
-        db.session.add(submission)
+        db.session.add_all([video, submission])
         if n % 200 == 199:
             db.session.flush()
     db.session.flush()
@@ -126,11 +155,12 @@ def seed(n_activists: int, n_branches: int) -> int:
 
 
 def main() -> None:
-    """Seed, then time each export and print the figures."""
+    """Seed, then time each export, old and new, and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activists", type=int, default=2000)
     parser.add_argument("--branches", type=int, default=20)
-    parser.add_argument("--pdf", type=int, default=50, help="PDF sheets to time (a sample)")
+    parser.add_argument("--old-sheets", type=int, default=100, help="old sheets to time")
+    parser.add_argument("--baseline", default="fe3d2d2", help="commit of the old exports code")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = {
@@ -150,44 +180,69 @@ def main() -> None:
                 f"{time.perf_counter() - started:.1f} s"
             )
             db.session.expire_all()
-            report(period_id, args.pdf)
+            report(period_id, args.old_sheets, args.baseline)
             db.session.remove()
             db.engine.dispose()
 
 
-def report(period_id: int, n_pdf: int) -> None:
-    """Time each export step and print it."""
+def old_module(baseline: str, name: str):
+    """Load review/services/exports/<name>.py as it was at the baseline commit."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{baseline}:review/services/exports/{name}.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    spec = importlib.util.spec_from_loader(f"baseline_{name}", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, f"{baseline}:{name}.py", "exec"), module.__dict__)
+    return module
+
+
+def timed(fn, *args):
+    """Return (seconds, result) of one call."""
+    started = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - started, result
+
+
+def report(period_id: int, old_sheets: int, baseline: str) -> None:
+    """Time each export step, old and new, and print it."""
     from review.services.exports.csv import csv_bytes
-    from review.services.exports.pdf import assessment_pdf
     from review.services.exports.rows import build_table
     from review.services.exports.xlsx import write_xlsx
+    from review.services.exports.zip import write_zip
 
-    t0 = time.perf_counter()
-    table = build_table(period_id)
-    t1 = time.perf_counter()
-    out = io.BytesIO()
-    write_xlsx(table, out)
-    t2 = time.perf_counter()
-    data = csv_bytes(build_table(period_id))
-    t3 = time.perf_counter()
-    ids = [r.submission_id for r in table.rows[:n_pdf]]
-    for sid in ids:
-        assessment_pdf(sid)
-    t4 = time.perf_counter()
+    old_xlsx, old_pdf = old_module(baseline, "xlsx"), old_module(baseline, "pdf")
+    t_rows, table = timed(build_table, period_id)
+    n = len(table.rows)
+    print(f"rows:        {t_rows:6.2f} s  ({n} rows, {len(table.header())} columns)")
+    new_out, old_out = io.BytesIO(), io.BytesIO()
+    t_new, _ = timed(write_xlsx, table, new_out)
+    t_old, _ = timed(old_xlsx.write_xlsx, table, old_out)
     print(
-        f"rows:          {t1 - t0:6.2f} s  ({len(table.rows)} rows, {len(table.header())} columns)"
+        f"xlsx write:  {t_new:6.2f} s  ({len(new_out.getvalue()) / 1e6:.2f} MB); "
+        f"old {t_old:.2f} s ({len(old_out.getvalue()) / 1e6:.2f} MB); ratio {t_old / t_new:.1f}x"
+    )
+    t_csv, data = timed(lambda: csv_bytes(build_table(period_id)))
+    print(f"csv total:   {t_csv:6.2f} s  ({len(data) / 1e6:.2f} MB, rows included)")
+    sample = [r.submission_id for r in table.rows[:old_sheets]]
+    t_sample, _ = timed(lambda: [old_pdf.assessment_pdf(sid) for sid in sample])
+    per_old = t_sample / len(sample)
+    zipped = io.BytesIO()
+    t_zip, manifest = timed(write_zip, period_id, None, zipped, None, table)
+    old_zip = per_old * n + t_old
+    print(
+        f"zip:         {t_zip:6.2f} s  ({len(manifest['files'])} files, "
+        f"{len(zipped.getvalue()) / 1e6:.1f} MB; {t_zip / n * 1000:.0f} ms per activist)"
     )
     print(
-        f"xlsx total:    {t2 - t0:6.2f} s  ({len(out.getvalue()) / 1e6:.1f} MB; "
-        f"writing alone {t2 - t1:.2f} s)"
+        f"old sheets:  {per_old * 1000:6.0f} ms per sheet ({len(sample)} timed), "
+        f"~{old_zip:.0f} s for a ZIP of {n}; ratio {old_zip / t_zip:.1f}x"
     )
-    print(f"csv total:     {t3 - t2:6.2f} s  ({len(data) / 1e6:.1f} MB, rows included)")
-    if ids:
-        per = (t4 - t3) / len(ids)
-        print(
-            f"pdf:           {per * 1000:6.0f} ms per sheet ({len(ids)} timed; "
-            f"~{per * len(table.rows):.0f} s for all {len(table.rows)} in a ZIP)"
-        )
     print("command: .venv/bin/python bench/export.py " + " ".join(sys.argv[1:]))
 
 

@@ -127,3 +127,23 @@ def marked(people):
     sub2 = make_submission(people["activist_b"], period)
     make_review(sub2, people["reviewer_b"], [15, 15, 15, 15, 15])
     return {**people, "r3": r3, "sub1": sub1, "sub2": sub2}
+
+
+def _marks(submission, points):
+    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points, strict=True)}
+
+
+@pytest.fixture
+def decided(marked):
+    """sub1 has agreed marks and a decision; sub2 is only reviewed."""
+    from review.services import decisions
+
+    sub1 = marked["sub1"]
+    decisions.set_decision(
+        sub1.id,
+        marked["committee"].id,
+        _marks(sub1, [14, 13, 12, 13.5, 15]),
+        "pass",
+        "态度端正，继续保持。",
+    )
+    return marked

@@ -24,24 +24,6 @@ from review.services.exports.stats import quadratic_weighted_kappa
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "committee"
 
 
-def _marks(submission, points):
-    return {c.id: p for c, p in zip(submission.period.rubric_version.criteria, points, strict=True)}
-
-
-@pytest.fixture
-def decided(marked):
-    """sub1 has agreed marks and a decision; sub2 is only reviewed."""
-    sub1 = marked["sub1"]
-    decisions.set_decision(
-        sub1.id,
-        marked["committee"].id,
-        _marks(sub1, [14, 13, 12, 13.5, 15]),
-        "pass",
-        "态度端正，继续保持。",
-    )
-    return marked
-
-
 def expected_rows(period) -> dict[str, dict]:
     """Read every number straight from the models, independently of the export code."""
     criteria = period.rubric_version.criteria
@@ -246,7 +228,10 @@ def test_zip_manifest_matches_files(decided, client, token_for):
     manifest = json.loads(bundle.read("manifest.json"))
     names = set(bundle.namelist()) - {"manifest.json"}
     assert {f["name"] for f in manifest["files"]} == names
-    assert names == {"2026年第四季度_全部支部.xlsx", "一支部/a1_李明.pdf", "二支部/a2_赵红.pdf"}
+    per = ("{}.pdf", "{}_书面汇报.txt", "{}_转写.txt")
+    assert names == {"2026年第四季度_全部支部.xlsx"} | {
+        p.format(who) for who in ("一支部/a1_李明", "二支部/a2_赵红") for p in per
+    }
     for entry in manifest["files"]:
         data = bundle.read(entry["name"])
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
@@ -257,6 +242,8 @@ def test_zip_manifest_matches_files(decided, client, token_for):
     assert set(zipfile.ZipFile(io.BytesIO(branch.data)).namelist()) == {
         "2026年第四季度_二支部.xlsx",
         "a2_赵红.pdf",
+        "a2_赵红_书面汇报.txt",
+        "a2_赵红_转写.txt",
         "manifest.json",
     }
 
@@ -315,7 +302,7 @@ def test_export_job_in_a_worker_process(decided, app):
     status = export_status(job_id)
     assert status.status == "finished" and status.progress == 1.0 and status.path is not None
     with zipfile.ZipFile(status.path) as bundle:
-        assert len(json.loads(bundle.read("manifest.json"))["files"]) == 3
+        assert len(json.loads(bundle.read("manifest.json"))["files"]) == 7
 
 
 def test_downloads_built_on_request_leave_through_the_front_server(decided, make_app):

@@ -110,9 +110,19 @@ class ExportTable:
     def _when(self) -> Callable[[datetime | None], str]:
         return date_formatter()
 
-    def values(self, row: ExportRow) -> list:
-        """Return the cells of row in header() order: numbers stay numbers, None is empty."""
-        positions, when = self.positions, self._when
+    @cached_property
+    def _local(self) -> Callable[[datetime | None], datetime | None]:
+        zone = get_timezone()
+        return lambda value: None if value is None else value.astimezone(zone).replace(tzinfo=None)
+
+    def values(self, row: ExportRow, dates: bool = False) -> list:
+        """Return the cells of row in header() order: numbers stay numbers, None is empty.
+
+        Times are text in the reader's format, or with dates=True naive datetimes in the
+        reader's time zone (Beijing time), for a spreadsheet to store as real dates.
+        """
+        positions = self.positions
+        when: Callable[[datetime | None], object] = self._local if dates else self._when
         out: list = [row.username, row.name, row.branch, self._labels[row.state]]
         for pos in positions:
             out += [_slot(row.scores, n).get(pos) for n in range(self.slots)]

@@ -10,13 +10,14 @@ if TYPE_CHECKING:
 
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime
 from typing import IO
 
 import xlsxwriter
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from review import clock
-from review.i18n import format_dt
 from review.labels import label
 from review.services.exports import neutralise
 from review.services.exports.rows import ExportRow, ExportTable
@@ -31,12 +32,17 @@ OPTIONS = {
     "strings_to_urls": False,
     "in_memory": False,
 }
+# Real dates, shown the Chinese way: 2026年11月26日 16:08.
+DATE_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+DATE_WIDTH = 18
 
 
 def text_width(value: object) -> int:
     """Return the display width of a cell value: CJK characters count twice."""
     if value is None:
         return 0
+    if isinstance(value, datetime):
+        return DATE_WIDTH
     text = f"{value:g}" if isinstance(value, float) else str(value)
     if text.isascii():
         return len(text)
@@ -63,12 +69,16 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _write_row(ws: Worksheet, row: int, values: list, fmt: Format | None = None) -> None:
+def _write_row(
+    ws: Worksheet, row: int, values: list, fmt: Format | None = None, dates: Format | None = None
+) -> None:
     for col, value in enumerate(values):
         if value is None or value == "":
             continue
         if isinstance(value, str):
             ws.write_string(row, col, neutralise(value), fmt)
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, col, value, dates)
         else:
             ws.write_number(row, col, value, fmt)
 
@@ -80,12 +90,13 @@ def _write_table(
     head_fmt: Format,
     first: int = 0,
     min_width: int = 0,
+    dates: Format | None = None,
 ) -> None:
     for i, width in enumerate(_widths(header, rows)):
         ws.set_column(i, i, max(width, min_width))
     _write_row(ws, first, header, head_fmt)
     for n, values in enumerate(rows, start=first + 1):
-        _write_row(ws, n, values)
+        _write_row(ws, n, values, dates=dates)
     ws.autofilter(first, 0, first + len(rows), len(header) - 1)
 
 
@@ -95,7 +106,8 @@ def summary_rows(table: ExportTable) -> tuple[list[str], list[list]]:
     header = [_("支部"), _("积极分子")] + [
         label("submission", s) if s else _("未提交") for s in STATES
     ]
-    header += [_("已认定"), _("结果已发布"), _("双评份数"), _("总分平均绝对差"), _("加权Kappa")]
+    # The state columns already count 已发布: no second "results released" column.
+    header += [_("已认定"), _("双评份数"), _("总分平均绝对差"), _("加权Kappa")]
     groups: dict[str, list[ExportRow]] = {}
     for row in table.rows:
         groups.setdefault(row.branch, []).append(row)
@@ -104,14 +116,12 @@ def summary_rows(table: ExportTable) -> tuple[list[str], list[list]]:
         counts = [sum(1 for r in rows if r.state == s) for s in STATES]
         stats = agreement(rows, table.positions, max_points)
         decided = sum(1 for r in rows if r.outcome)
-        released = sum(1 for r in rows if r.released_at)
         out.append(
             [
                 name or _("未分支部"),
                 len(rows),
                 *counts,
                 decided,
-                released,
                 stats.double_marked,
                 None if stats.mean_abs_difference is None else round(stats.mean_abs_difference, 2),
                 None if stats.kappa is None else round(stats.kappa, 3),
@@ -127,11 +137,13 @@ def write_xlsx(
     wb = xlsxwriter.Workbook(target, OPTIONS)
     head_fmt = wb.add_format({"bold": True, "bg_color": "#F3E3E3", "valign": "vcenter"})
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
+    date_fmt = wb.add_format({"num_format": DATE_FORMAT, "align": "left"})
+    exported = clock.now().astimezone(get_timezone()).replace(tzinfo=None)
     header, rows = summary_rows(table)
     ws = wb.add_worksheet(_("汇总"))
     ws.freeze_panes(4, 1)
     _write_row(ws, 0, [_("%(period)s 思想汇报考核汇总", period=table.period.name)], title_fmt)
-    _write_row(ws, 1, [_("导出时间：%(at)s", at=format_dt(clock.now()))])
+    _write_row(ws, 1, [_("导出时间"), exported], dates=date_fmt)
     _write_row(
         ws,
         2,
@@ -151,7 +163,8 @@ def write_xlsx(
     for done, (name, group) in enumerate(sorted(groups.items()), start=1):
         sheet = wb.add_worksheet(_sheet_title(name, used))
         sheet.freeze_panes(1, 2)
-        _write_table(sheet, columns, [table.values(r) for r in group], head_fmt)
+        values = [table.values(r, dates=True) for r in group]
+        _write_table(sheet, columns, values, head_fmt, dates=date_fmt)
         if progress:
             progress(done / (len(groups) + 1))
     wb.close()

@@ -1,4 +1,9 @@
-"""A ZIP for a period or a branch: the workbook, one PDF per activist and a manifest."""
+"""A ZIP for a period or a branch: the workbook, and per activist the assessment sheet, the
+paper report's files and the transcript, with a manifest. Times are Beijing time.
+
+Names are stable: 支部/学号_姓名.pdf, 支部/学号_姓名_书面汇报.pdf (…_书面汇报_2.jpg for a second
+page photo, …_书面汇报.txt for a typed report) and 支部/学号_姓名_转写.txt.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,27 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
-from review import clock
+from flask import current_app
+
+from review import clock, storage
 from review.extensions import db
 from review.models import Branch, Period
 from review.services.exports import safe_filename
-from review.services.exports.pdf import assessment_pdf
+from review.services.exports.pdf import clock as mmss
+from review.services.exports.pdf import render_sheet
 from review.services.exports.rows import ExportTable, build_table
+from review.services.exports.sheet import Sheet, load_sheets
 from review.services.exports.xlsx import write_xlsx
 
 MANIFEST = "manifest.json"
+# Already compressed (PDF streams, JPEG, PNG, DOCX and XLSX are zips): deflating them again
+# costs time and saves nothing.
+STORED = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".heic", ".docx", ".xlsx"}
 
 
 def bundle_name(period: Period, branch: Branch | None) -> str:
@@ -39,6 +54,45 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
+def transcript_text(sheet: Sheet) -> str:
+    """Return the transcript as plain text, one timed segment a line."""
+    head = f"{sheet.username} {sheet.name} {sheet.period}\n\n"
+    return head + "".join(f"[{mmss(s)}–{mmss(e)}] {text}\n" for s, e, text in sheet.segments)
+
+
+class _Bundle:
+    """A ZipFile whose entries carry Beijing time and are listed in the manifest."""
+
+    def __init__(self, target: str | IO[bytes], stamp: datetime) -> None:
+        self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+        self.stamp = stamp.timetuple()[:6]
+        self.used: set[str] = set()
+        self.files: list[dict[str, Any]] = []
+
+    def info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self.stamp)
+        stored = Path(name).suffix.lower() in STORED
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def add(self, name: str, data: bytes, **extra: Any) -> None:
+        name = _unique(name, self.used)
+        self.zip.writestr(self.info(name), data)
+        digest = hashlib.sha256(data).hexdigest()
+        self.files.append({"name": name, "bytes": len(data), "sha256": digest, **extra})
+
+    def copy(self, name: str, source: Path, **extra: Any) -> None:
+        name = _unique(name, self.used)
+        digest, size = hashlib.sha256(), 0
+        with source.open("rb") as src, self.zip.open(self.info(name), "w") as out:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        self.files.append({"name": name, "bytes": size, "sha256": digest.hexdigest(), **extra})
+
+
 def write_zip(
     period_id: int,
     branch_id: int | None,
@@ -50,49 +104,58 @@ def write_zip(
     period = db.session.get_one(Period, period_id)
     branch = db.session.get(Branch, branch_id) if branch_id else None
     table = table or build_table(period_id, branch_id)
-    base = bundle_name(period, branch)
-    files: list[dict[str, Any]] = []
-    manifest = {
-        "period": period.name,
-        "branch": branch.name if branch else None,
-        "generated_at": clock.now().isoformat(timespec="seconds"),
-        "files": files,
-    }
-    used: set[str] = set()
-    sheets = [
-        (r, r.submission_id)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    now = clock.now().astimezone(zone)
+    bundle = _Bundle(target, now)
+    folders = {
+        r.submission_id: "" if branch else safe_filename(r.branch or "未分支部") + "/"
         for r in table.rows
         if r.submission_id is not None and r.state not in ("", "draft")
-    ]
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-
-        def add(name: str, data: bytes, **extra: str) -> None:
-            name = _unique(name, used)
-            bundle.writestr(name, data)
-            files.append(
-                {
-                    "name": name,
-                    "bytes": len(data),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    **extra,
-                }
-            )
-
+    }
+    ids = list(folders)
+    with bundle.zip:
         workbook = io.BytesIO()
         write_xlsx(table, workbook)
-        add(f"{base}.xlsx", workbook.getvalue(), kind="xlsx")
-        for done, (row, submission_id) in enumerate(sheets, start=1):
-            folder = "" if branch else safe_filename(row.branch or "未分支部") + "/"
-            add(
-                folder + pdf_name(row.username, row.name),
-                assessment_pdf(submission_id),
-                kind="pdf",
-                username=row.username,
-                student=row.name,
-            )
+        bundle.add(f"{bundle_name(period, branch)}.xlsx", workbook.getvalue(), kind="xlsx")
+        for done, sheet in enumerate(load_sheets(ids), start=1):
+            _add_activist(bundle, folders[sheet.submission_id], sheet, zone)
             if progress and done % 10 == 0:
-                progress(done / (len(sheets) + 1))
-        bundle.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+                progress(done / (len(ids) + 1))
+        manifest = {
+            "period": period.name,
+            "branch": branch.name if branch else None,
+            "generated_at": now.isoformat(timespec="seconds"),
+            "timezone": str(zone),
+            "files": bundle.files,
+        }
+        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+        bundle.zip.writestr(bundle.info(MANIFEST), text)  # the manifest does not list itself
     if progress:
         progress(1.0)
     return manifest
+
+
+def _add_activist(bundle: _Bundle, folder: str, sheet: Sheet, zone: ZoneInfo) -> None:
+    stem = folder + safe_filename(f"{sheet.username}_{sheet.name}")
+    who = {"username": sheet.username, "student": sheet.name}
+    at = sheet.submitted_at
+    submitted = at.astimezone(zone).isoformat(timespec="seconds") if at else None
+    bundle.add(stem + ".pdf", render_sheet(sheet), kind="pdf", submitted_at=submitted, **who)
+    files = [f for f in sheet.paper_files if storage.path(f.path).is_file()]
+    for n, paper in enumerate(files, start=1):
+        ext = (Path(paper.path).suffix or Path(paper.original_name).suffix).lower()
+        suffix = f"_{n}" if len(files) > 1 else ""
+        bundle.copy(
+            f"{stem}_书面汇报{suffix}{ext}",
+            storage.path(paper.path),
+            kind="paper",
+            original_name=paper.original_name,
+            **who,
+        )
+    if not files and sheet.paper_text.strip():
+        bundle.add(f"{stem}_书面汇报.txt", sheet.paper_text.encode(), kind="paper", **who)
+    if sheet.segments:
+        bundle.add(f"{stem}_转写.txt", transcript_text(sheet).encode(), kind="transcript", **who)
+
+
+__all__ = ["MANIFEST", "bundle_name", "pdf_name", "transcript_text", "write_zip"]

@@ -1,4 +1,5 @@
-/* Committee pages: take a reviewer's marks, live total, select all, confirm, export polling. */
+/* Committee pages: take a reviewer's marks, live total, select all, confirm, export polling
+   (the file downloads by itself once ready). */
 import { requestJSON } from "./lib.js";
 
 {
@@ -53,6 +54,7 @@ import { requestJSON } from "./lib.js";
     var bar = document.getElementById("export-progress");
     var state = document.getElementById("export-state");
     var link = document.getElementById("export-download");
+    var heading = document.getElementById("export-heading");
     var poll = function () {
       requestJSON(box.dataset.statusUrl, { method: "GET" })
         .then(function (r) {
@@ -60,9 +62,11 @@ import { requestJSON } from "./lib.js";
           var data = r.data;
           bar.value = data.progress;
           if (data.ready) {
-            bar.value = 1; state.textContent = state.dataset.ready; link.hidden = false;
+            bar.value = 1; heading.textContent = heading.dataset.ready;
+            state.textContent = state.dataset.ready; link.hidden = false;
+            link.click();  // the file downloads by itself; the button stays for a second copy
           } else if (data.status === "failed") {
-            state.textContent = state.dataset.failed;
+            heading.textContent = heading.dataset.failed; state.textContent = state.dataset.failed;
           } else {
             state.textContent = state.dataset.working; window.setTimeout(poll, 1000);
           }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import select
 
 from review.extensions import db
@@ -85,12 +86,17 @@ def test_committee_resolves_releases_and_downloads(marked, app, server, browser)
     page.goto(f"{server}/committee/")
     page.click("form >> button:has-text('导出 Excel')")
     page.wait_for_selector("#export")
-    run_jobs(app)
-    page.wait_for_selector("#export-download:not([hidden])", timeout=15000)
-    _shot(page, "export")
-    with page.expect_download() as info:
-        page.click("#export-download")
+    assert page.inner_text("#export-heading") == "正在生成导出文件"
+    with page.expect_download(timeout=20000) as info:  # no second click: it downloads itself
+        run_jobs(app)
     download = info.value
+    assert page.inner_text("#export-heading") == "导出文件已生成"
+    assert "正在生成" not in page.inner_text("#export")
+    assert page.is_visible("#export-download")  # kept for a second copy
+    bar = Image.open(io.BytesIO(page.locator("#export-progress").screenshot())).convert("RGB")
+    red, green, blue = bar.getpixel((bar.width // 2, bar.height // 2))
+    assert red > 180 and green < 60 and blue < 60, (red, green, blue)  # the theme's red
+    _shot(page, "export")
     assert download.suggested_filename == "2026年第四季度_全部支部.xlsx"
     target = ARTIFACTS / "export.xlsx"
     download.save_as(str(target))

@@ -86,14 +86,14 @@ def split_title(text: str) -> tuple[str, str]:
     """Split a paper report into its title line (if it has one) and its text, spaces folded.
 
     A title is a short first line that does not end like a sentence or a salutation
-    ("敬爱的党组织：" is text); the text keeps its paragraphs apart by one space.
+    ("敬爱的党组织：" is text); the text keeps one line break between its paragraphs.
     """
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
     title = ""
     if len(lines) > 1 and len(lines[0]) <= 30 and not lines[0].endswith(_TITLE_END):
         title, lines = lines[0], lines[1:]
-    return title, " ".join(lines)
+    return title, "\n".join(lines)
 
 
 def _fit(cell: Any, width: float) -> Any:
@@ -159,7 +159,10 @@ def render_sheet(sheet: Sheet) -> bytes:
     if title:
         story.append(para(title, "paper_title"))
     summary = text[:SUMMARY_CHARS] + ("……" if len(text) > SUMMARY_CHARS else "")
-    story.append(para(summary or _("（无书面汇报文字）"), "base" if summary else "small"))
+    if summary:
+        story.append(Paragraph(escape(summary).replace("\n", "<br/>"), st["base"]))
+    else:
+        story.append(para(_("（无书面汇报文字）"), "small"))
     story.append(KeepTogether([para(_("结论与签字"), "h2"), _sign_off(sheet, para)]))
 
     buffer = io.BytesIO()
@@ -227,7 +230,7 @@ def _comments(sheet: Sheet, para: Any) -> list[Any]:
                     para(excerpt_at(sheet.segments, at), "small"),
                 ]
             )
-        out.append(_grid(rows, [14 * mm, 24 * mm, 71 * mm, 71 * mm]))
+        out += [_grid(rows, [14 * mm, 24 * mm, 71 * mm, 71 * mm]), Spacer(1, 1.5 * mm)]
     else:
         out.append(para(_("无。"), "small"))
     for r in sheet.reviews:

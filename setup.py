@@ -36,6 +36,6 @@ DATA = folder_packages()
 setup(
     packages=find_packages(include=CODE) + DATA,
     package_dir={package: folder for package, folder in FOLDERS.items() if "/" not in folder},
-    package_data={package: ["*"] for package in DATA},
+    package_data={"media": ["data/*.txt"], **{package: ["*"] for package in DATA}},
     exclude_package_data={"": ["*.pyc"]},
 )

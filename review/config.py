@@ -114,6 +114,10 @@ class Config:
     WHISPER_BEAM_SIZE = int(os.environ.get("WHISPER_BEAM_SIZE", "5"))
     WHISPER_THREADS = int(os.environ.get("WHISPER_THREADS", "0"))
     WHISPER_PROMPT = os.environ.get("WHISPER_PROMPT", DOMAIN_PROMPT_ZH)
+    # Lexicon terms given to faster-whisper as hot-words, at most this many characters
+    # (0: none); bench/asr_quality.py measures what they add on top of TERM_CORRECTION.
+    WHISPER_HOTWORDS_CHARS = int(os.environ.get("WHISPER_HOTWORDS_CHARS", "0"))
+    TERM_CORRECTION = _bool("TERM_CORRECTION", True)  # Party terms corrected in pinyin space
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
     # Notifications (docs/notifications.md). PUBLIC_URL makes the links in emails and bot

@@ -75,6 +75,7 @@ def test_wheel_lists_templates_static_migrations_translations_and_license(wheel)
         "review/translations/en/LC_MESSAGES/messages.mo",
         "workers/worker.py",
         "media/probe.py",
+        "media/data/party_terms.txt",  # the Party-term lexicon
     }
     assert expected <= names, sorted(expected - names)
     for folder in ("templates", "static", "migrations"):

@@ -167,6 +167,7 @@ def transcode_video(video_id: int) -> None:
 def transcribe_video(video_id: int) -> None:
     """Transcribe the WAV with the configured Whisper engine; write segments and WebVTT."""
     from review.services.asr import get_engine
+    from review.services.terms import whisper_hints
 
     _start_job()
     video = pipeline.start_step(video_id, "transcribe")
@@ -177,7 +178,7 @@ def transcribe_video(video_id: int) -> None:
         transcript = get_engine().transcribe(
             _stored(video.audio_path),
             language="zh",
-            initial_prompt=cfg["WHISPER_PROMPT"] or None,
+            **whisper_hints(),
             vad=True,
             beam_size=cfg["WHISPER_BEAM_SIZE"],
             on_progress=_progress_reporter(video_id, "transcribe"),

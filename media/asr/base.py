@@ -92,11 +92,16 @@ class Transcriber(Protocol):
         *,
         language: str = "zh",
         initial_prompt: str | None = None,
+        hotwords: str | None = None,
         vad: bool = True,
         beam_size: int = 1,
         on_progress: Callable[[float], None] | None = None,
     ) -> Transcript:
-        """Transcribe one audio file; on_progress gets the fraction of audio done (0..1)."""
+        """Transcribe one audio file; on_progress gets the fraction of audio done (0..1).
+
+        hotwords: terms to steer the decoder towards (faster-whisper; openai-whisper adds them
+        to the prompt).
+        """
         ...
 
 

@@ -173,6 +173,7 @@ class OpenAIWhisperTranscriber:
         *,
         language: str = "zh",
         initial_prompt: str | None = None,
+        hotwords: str | None = None,
         vad: bool = True,
         beam_size: int = 1,
         on_progress: Callable[[float], None] | None = None,
@@ -191,7 +192,7 @@ class OpenAIWhisperTranscriber:
                 result = self._model.transcribe(
                     speech,
                     language=language,
-                    initial_prompt=initial_prompt,
+                    initial_prompt=_with_hotwords(initial_prompt, hotwords),
                     beam_size=beam_size if beam_size > 1 else None,
                     temperature=0,
                     condition_on_previous_text=False,
@@ -219,3 +220,10 @@ class OpenAIWhisperTranscriber:
             engine=ENGINE,
             model=self.checkpoint_path.name,
         )
+
+
+def _with_hotwords(prompt: str | None, hotwords: str | None) -> str | None:
+    """openai-whisper has no hot-words: put them before the prompt instead."""
+    if not hotwords:
+        return prompt
+    return f"{hotwords}。{prompt}" if prompt else hotwords

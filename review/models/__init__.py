@@ -4,6 +4,7 @@ from review.models.analysis import Analysis, SignatureBand, TextSignature
 from review.models.audit import AuditEvent
 from review.models.branch import Branch, reviewer_branches
 from review.models.decision import AgreedMark, Decision, DecisionChange
+from review.models.lexicon import LexiconTerm
 from review.models.media_asset import TranscriptSegment, Video, VideoState
 from review.models.notification import (
     Channel,
@@ -35,6 +36,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationState",
     "PaperFile",
+    "LexiconTerm",
     "Period",
     "Review",
     "ReviewState",

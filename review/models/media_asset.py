@@ -76,5 +76,7 @@ class TranscriptSegment(Model):
     end: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)  # what is shown: the correction when there is one
     original_text: Mapped[str] = mapped_column(Text)  # what the recogniser heard
+    # Party-term replacements in `text` ({"at", "heard", "term", "entry"}, "undone" once undone)
+    term_fixes: Mapped[list] = mapped_column(JSON, default=list)
     corrected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from review.access import can_download_paper_original, can_write_version
 from review.i18n import format_dt
-from review.models import Review, ReviewState, SubmissionVersion, User
+from review.models import Review, ReviewState, SubmissionVersion, TranscriptSegment, User
 from review.services import paper_pages
 from review.services.drafts import field_revisions
 from review.services.media_errors import flag_label
@@ -20,6 +20,23 @@ from review.services.reviews.queue import overdue_days
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def text_pieces(segment: TranscriptSegment) -> list[dict]:
+    """Split a segment's text into plain runs and its standing Party-term fixes (for marks)."""
+    pieces: list[dict] = []
+    pos = 0
+    for index, fix in enumerate(segment.term_fixes or []):
+        at, term = int(fix["at"]), str(fix["term"])
+        if fix.get("undone") or at < pos or segment.text[at : at + len(term)] != term:
+            continue
+        if at > pos:
+            pieces.append({"text": segment.text[pos:at]})
+        pieces.append({"text": term, "heard": fix["heard"], "index": index})
+        pos = at + len(term)
+    if pos < len(segment.text) or not pieces:
+        pieces.append({"text": segment.text[pos:]})
+    return pieces
 
 
 def paper_pages_of(version: SubmissionVersion | None) -> list[dict]:
@@ -62,6 +79,9 @@ def page_context(
             "next": url_for("reviews.next_ungraded", after=sid),
             "queue": url_for("reviews.index") if viewer.has_role("reviewer") else "/",
             "segment": url_for("reviews.correct_segment", submission_id=sid, segment_id=0),
+            "undo_term": url_for(
+                "reviews.undo_term_fix", submission_id=sid, segment_id=0, number=0
+            ),
         },
         "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
         "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
@@ -93,6 +113,7 @@ def page_context(
         "late_days": overdue_days(submission.state, version.submitted_at if version else None, at),
         "watermark": f"{viewer.name} {viewer.username} {format_dt(at)}",
         "clock": _clock,
+        "text_pieces": text_pieces,
         "state": state,
         "submitted_review": review is not None and review.state == ReviewState.SUBMITTED.value,
     }

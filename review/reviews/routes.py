@@ -22,7 +22,7 @@ from review.extensions import db
 from review.models import Period, Review, Role, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import json_error, json_refusal, staff_only
-from review.reviews.page import page_context
+from review.reviews.page import page_context, text_pieces
 from review.services import audit, drafts, revisions
 from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
@@ -206,6 +206,23 @@ def correct_segment(submission_id: int, segment_id: int) -> ResponseReturnValue:
     return jsonify(
         id=segment.id,
         text=segment.text,
+        original=segment.original_text,
+        corrected=segment.corrected_by is not None,
+    )
+
+
+@bp.post("/<int:submission_id>/segments/<int:segment_id>/terms/<int:number>/undo")
+@staff_only
+def undo_term_fix(submission_id: int, segment_id: int, number: int) -> ResponseReturnValue:
+    """Undo one Party-term fix of a segment: the recognised words come back (JSON)."""
+    try:
+        segment = corrections.undo_term_fix(current_user.id, submission_id, segment_id, number)
+    except HuibaoError as exc:
+        return json_error(exc)
+    return jsonify(
+        id=segment.id,
+        text=segment.text,
+        pieces=text_pieces(segment),
         original=segment.original_text,
         corrected=segment.corrected_by is not None,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -18,13 +18,11 @@ from rq import Retry
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import or_, select
 
+from media.asr import Segment
 from review import storage
 from review.clock import now
 from review.extensions import db
 from review.models import TranscriptSegment, Video, VideoState
-
-if TYPE_CHECKING:
-    from media.asr import Segment
 
 log = logging.getLogger(__name__)
 
@@ -215,24 +213,32 @@ def is_reviewable(video: Video) -> bool:
 def save_transcript(
     video: Video, segments: Sequence[Segment], engine: str, vtt_relative: str
 ) -> None:
-    """Replace the machine transcript and its WebVTT, keeping any human correction as it is."""
+    """Replace the machine transcript and its WebVTT, keeping any human correction as it is.
+
+    Party terms are corrected here (services.terms.correct_transcript), the recognised text
+    kept beside the correction.
+    """
     from media.vtt import write_vtt
 
     if any(s.corrected_by for s in video.segments):
         # A reviewer corrected this transcript: a re-run must not overwrite it (nor its VTT).
         finish_step(video, "transcribe", transcript_engine=engine)
         return
-    write_vtt(segments, storage.path(vtt_relative))
+    from review.services.terms import correct_transcript
+
+    fixed = correct_transcript(segments)
+    write_vtt([Segment(s.start, s.end, s.text) for s in fixed], storage.path(vtt_relative))
     video.segments.clear()
     db.session.flush()
-    for position, seg in enumerate(segments):
+    for position, seg in enumerate(fixed):
         video.segments.append(
             TranscriptSegment(
                 position=position,
                 start=seg.start,
                 end=seg.end,
                 text=seg.text,
-                original_text=seg.text,
+                original_text=seg.heard,
+                term_fixes=seg.fixes,
             )
         )
     finish_step(video, "transcribe", transcript_engine=engine, vtt_path=vtt_relative)

@@ -131,6 +131,7 @@ EXPECTED = {
     "reviews.save": STAFF_READ,
     "reviews.submit": STAFF_READ,
     "reviews.correct_segment": STAFF_READ,
+    "reviews.undo_term_fix": STAFF_READ,
     "search.index": roles("reviewer", "committee"),
     "search.analyses": STAFF_READ,
     "committee.dashboard": COMMITTEE,
@@ -162,6 +163,8 @@ EXPECTED = {
     "api.list_notifications": any_user,
     "api.read_notification": own_report,
     "api.read_all_notifications": any_user,
+    "admin.lexicon": ADMIN,
+    "admin.remove_term": ADMIN,
 }
 
 

@@ -115,13 +115,27 @@ def transcriber(tmp_path_factory):
     return get_transcriber("faster-whisper", None, cache_dir=cache, device="cpu")
 
 
+_HEARD: dict[str, list] = {}  # one Whisper run per clip for the whole module
+
+
 def _heard(transcriber, name: str) -> list:
     from media.asr import DOMAIN_PROMPT_ZH
 
-    result = transcriber.transcribe(
-        DATA / name, language="zh", initial_prompt=DOMAIN_PROMPT_ZH, vad=True, beam_size=5
-    )
-    return list(result.segments)
+    if name not in _HEARD:
+        result = transcriber.transcribe(
+            DATA / name, language="zh", initial_prompt=DOMAIN_PROMPT_ZH, vad=True, beam_size=5
+        )
+        _HEARD[name] = list(result.segments)
+    return _HEARD[name]
+
+
+def _corrected(segments: list) -> list:
+    """Return the segments as the pipeline stores them: Party terms corrected."""
+    from media.asr import Segment
+    from media.terms import correct_segments
+
+    fixed = correct_segments([s.text for s in segments])
+    return [Segment(s.start, s.end, c.text) for s, c in zip(segments, fixed, strict=True)]
 
 
 @pytest.mark.slow
@@ -141,3 +155,15 @@ def test_shared_partial_oath_clip_misses_three_phrases(transcriber):
     assert result.missing == ["保守党的秘密", "随时准备为党和人民牺牲一切", "永不叛党"]
     assert sum(p.status == "present" for p in result.phrases) == 9
     assert result.end == pytest.approx(14.3, abs=1.0)
+
+
+@pytest.mark.slow
+def test_term_correction_keeps_the_oath_check_exact(transcriber):
+    """Corrected terms bring the oath closer, and really missing phrases stay missing."""
+    heard = _heard(transcriber, "oath_partial.flac")
+    raw, fixed = check_oath(heard), check_oath(_corrected(heard))
+    assert fixed.status == "incomplete"
+    assert fixed.missing == ["保守党的秘密", "随时准备为党和人民牺牲一切", "永不叛党"]
+    assert fixed.cer <= raw.cer
+    full = check_oath(_corrected(_heard(transcriber, "oath.flac")))
+    assert full.status == "complete" and full.missing == []

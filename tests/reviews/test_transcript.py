@@ -1,15 +1,22 @@
-"""A reviewer's transcript correction survives a re-transcription job (real Whisper)."""
+"""Real Whisper through the pipeline: Party terms corrected with the recognised text kept,
+and a reviewer's transcript correction survives a re-transcription job."""
 
 from __future__ import annotations
 
 import pytest
 
+from media.text import cer
 from review.extensions import db
 from review.services import pipeline
 from tests.fixtures.pipeline import reload_video, run_jobs, submission_of
 from tests.reviews.conftest import login, submit_version
 
 pytestmark = pytest.mark.slow
+
+OATH = (
+    "我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定，严守党的纪律，"
+    "保守党的秘密，对党忠诚，积极工作，为共产主义奋斗终身，随时准备为党和人民牺牲一切，永不叛党。"
+)
 
 
 def test_correction_survives_retranscription(app, client, people, ingest, oath_clip):
@@ -19,8 +26,18 @@ def test_correction_survives_retranscription(app, client, people, ingest, oath_c
     assert video.reviewable, (video.state, video.error_code)
     submission = submission_of(video_id)
     submit_version(submission.current)
+    # Party terms were corrected on the way in, the recognised words kept beside them.
+    fixes = [(s, f) for s in video.segments for f in s.term_fixes]
+    assert fixes, [s.text for s in video.segments]
+    for seg, fix in fixes:
+        assert seg.text[fix["at"] : fix["at"] + len(fix["term"])] == fix["term"]
+        assert fix["heard"] in seg.original_text and fix["heard"] != fix["term"]
+    shown = "".join(s.text for s in video.segments)
+    heard_all = "".join(s.original_text for s in video.segments)
+    assert "纲领" in shown and cer(OATH, shown) < cer(OATH, heard_all)
+    assert "," not in shown  # full-width punctuation in Chinese text
     first = video.segments[0]
-    heard, corrected = first.text, "我志愿加入中国共产党（审阅人校对）"
+    heard, corrected = first.original_text, "我志愿加入中国共产党（审阅人校对）"
     login(client, "r1")
     resp = client.post(f"/reviews/{submission.id}/segments/{first.id}", json={"text": corrected})
     assert resp.status_code == 200 and resp.get_json()["corrected"] is True

@@ -84,6 +84,7 @@ ACCESS = {
     "/admin/roster": ADMIN_ONLY,
     "/admin/periods": ADMIN_ONLY,
     "/admin/queue": ADMIN_ONLY,
+    "/admin/lexicon": ADMIN_ONLY,
     "/search/": {
         "anonymous": LOGIN,
         "activist": FORBIDDEN,

@@ -55,11 +55,37 @@ export function initTranscript(S, T, video, setStatus) {
       const url = S.urls.segment.replace(/\/0$/, "/" + li.dataset.id);
       requestJSON(url, { body: { text }, fallback: T.error, offline: T.offline }).then((r) => {
         if (!r.ok) { setStatus(r.message, true); return; }
-        span.textContent = r.data.text;
-        li.classList.toggle("corrected", r.data.corrected);
-        $(".seg-badge", li).hidden = !r.data.corrected;
+        shown(li, r.data);
+        $$(".seg-term", li).forEach((el) => el.remove()); // the human text replaces the fixes
         close();
       });
+    });
+  }
+  function shown(li, data) {
+    const text = $(".seg-text", li);
+    text.textContent = "";
+    (data.pieces || [{ text: data.text }]).forEach((p) => {
+      if (p.heard === undefined) { text.append(p.text); return; }
+      const mark = document.createElement("mark");
+      mark.className = "term-fix";
+      mark.dataset.index = p.index;
+      mark.textContent = p.text;
+      text.append(mark);
+    });
+    li.classList.toggle("corrected", data.corrected);
+    $(".seg-badge", li).hidden = !data.corrected;
+  }
+  function undoTerm(li, button) {
+    const n = button.dataset.index;
+    const url = S.urls.undo_term.replace(/\/segments\/0\/terms\/0\/undo$/,
+      "/segments/" + li.dataset.id + "/terms/" + n + "/undo");
+    button.disabled = true;
+    requestJSON(url, { body: {}, fallback: T.error, offline: T.offline }).then((r) => {
+      button.disabled = false;
+      if (!r.ok) { setStatus(r.message, true); return; }
+      shown(li, r.data); // the text as stored, the other fixes still marked
+      $$(".seg-term", li).forEach((el) => { if (el.dataset.index === n) el.remove(); });
+      setStatus(T.undone_term);
     });
   }
   segEls.forEach((li) => {
@@ -68,6 +94,7 @@ export function initTranscript(S, T, video, setStatus) {
     $(".seg-text", li).addEventListener("click", () => { if (!li.classList.contains("editing")) start(); });
     const button = $(".seg-edit", li);
     if (button) button.addEventListener("click", () => edit(li));
+    $$(".seg-undo", li).forEach((b) => b.addEventListener("click", () => undoTerm(li, b)));
   });
 
   return { step };

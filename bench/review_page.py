@@ -10,7 +10,7 @@ review page N times through the test client (the full Flask stack: session, acce
 audit insert, template) and the median / p95 of the wall time of each request is printed, with
 its CPU time (less sensitive to a busy machine), the number of SQL statements per request and
 the ratio to a baseline page (the password form) timed the same way in the same process. The
-queue page is timed the same way.
+queue page (its first page) and the API's list (100 a page) are timed the same way.
 """
 
 from __future__ import annotations
@@ -281,6 +281,11 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
         _report("review page", *_time(client, f"/reviews/{target}", args.requests), baseline=base)
         _report(
             "queue page", *_time(client, "/reviews/", max(10, args.requests // 10)), baseline=base
+        )
+        _report(
+            "API list",
+            *_time(client, "/api/v1/submissions?limit=100", max(10, args.requests // 10)),
+            baseline=base,
         )
         db.session.remove()
         db.engine.dispose()

@@ -4,29 +4,58 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from review.access import get_version_or_404, readable_version, visible_submissions
 from review.api import bp
 from review.api.openapi import register
 from review.api.serializers import submission_json
+from review.errors import error_response
 from review.extensions import db
-from review.models import Submission
+from review.models import Submission, SubmissionVersion, Video
 from review.services import audit
+from review.services.pagination import CursorError, decode_cursor, encode_cursor
+
+PAGE_MAX = 500
 
 
 @bp.get("/submissions")
 def list_submissions() -> ResponseReturnValue:
-    """List the submissions the caller may see, filtered by period and state."""
+    """List the submissions the caller may see, filtered by period and state, a page at a time."""
+    limit = request.args.get("limit", PAGE_MAX, type=int)
+    if not 1 <= limit <= PAGE_MAX:
+        return error_response(400, "bad_limit", _("每页条数应在 1 到 %(n)d 之间。", n=PAGE_MAX))
     stmt = visible_submissions(current_user)
     period = request.args.get("period", type=int)
     if period is not None:
         stmt = stmt.where(Submission.period_id == period)
     if request.args.get("state"):
         stmt = stmt.where(Submission.state == request.args["state"])
-    rows = db.session.scalars(stmt.order_by(Submission.id).limit(500))
+    if request.args.get("cursor"):
+        try:
+            (after,) = decode_cursor(request.args["cursor"], (int,))
+        except CursorError:
+            return error_response(400, "bad_cursor", _("分页游标无效，请从第一页重新获取。"))
+        stmt = stmt.where(Submission.id > after)
+    rows = list(
+        db.session.scalars(
+            stmt.order_by(Submission.id)
+            .limit(limit + 1)
+            .options(
+                joinedload(Submission.activist),
+                joinedload(Submission.period),
+                selectinload(Submission.versions)
+                .joinedload(SubmissionVersion.video)
+                .load_only(Video.id, Video.state, Video.progress),
+            )
+        )
+    )
+    more, rows = len(rows) > limit, rows[:limit]
     return jsonify(
-        submissions=[submission_json(s, version=readable_version(current_user, s)) for s in rows]
+        submissions=[submission_json(s, version=readable_version(current_user, s)) for s in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
     )
 
 
@@ -51,8 +80,18 @@ register(
         "get": {
             "summary": "The caller's submissions (activist: own, drafts too; reviewer: the"
             " submitted ones of their branches; committee: all submitted ones; admin: none)",
+            "description": "Ordered by id. At most `limit` rows (default and maximum 500) per"
+            " answer; when more match, `next_cursor` is set: pass it as `cursor` to get the next"
+            " page (null on the last page). A cursor that was not handed out is refused (400,"
+            " `bad_cursor`).",
             "parameters": [
                 {"name": "period", "in": "query", "schema": {"type": "integer"}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 500},
+                },
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                 {
                     "name": "state",
                     "in": "query",
@@ -76,11 +115,15 @@ register(
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "properties": {"submissions": {"type": "array", "items": _SUB}},
+                                "properties": {
+                                    "submissions": {"type": "array", "items": _SUB},
+                                    "next_cursor": {"type": ["string", "null"]},
+                                },
                             }
                         }
                     },
                 },
+                "400": {"description": "bad limit or cursor"},
                 "401": {"description": "not logged in"},
             },
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.clock import now
@@ -30,7 +30,11 @@ class Submission(Model):
     """An activist's report for one period; resubmission adds versions."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("activist_id", "period_id"),)
+    __table_args__ = (
+        UniqueConstraint("activist_id", "period_id"),
+        # the queue and the lists filter by branch and state: covered, no table read per row
+        Index("ix_submissions_branch_id_state", "branch_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -61,7 +65,15 @@ class SubmissionVersion(Model):
     """One version of a submission: a video and a paper report, frozen when submitted."""
 
     __tablename__ = "submission_versions"
-    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "number"),
+        # The queue joins the newest submitted version and sorts by its time: these cover it,
+        # so the wide rows (paper text) are read only for the page shown.
+        Index(
+            "ix_submission_versions_queue", "submission_id", "number", "submitted_at", "video_id"
+        ),
+        Index("ix_submission_versions_submitted", "submission_id", "submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from review.access import (
 from review.errors import error_response
 from review.exceptions import ConflictError, HuibaoError, PermissionDeniedError
 from review.extensions import db
+from review.labels import label
 from review.models import Period, Review, Role, SubmissionVersion
 from review.reviews import bp
 from review.reviews.guards import json_error, json_refusal, staff_only
@@ -26,9 +29,10 @@ from review.reviews.page import page_context, text_pieces
 from review.services import audit, drafts, revisions
 from review.services.analyses import analyses_json
 from review.services.media_errors import FLAGS, flag_label
+from review.services.pagination import CursorError
 from review.services.reviews import corrections, editing, queue
 
-QUEUE_PAGE = 100
+QUEUE_PAGE = 50
 
 
 @bp.errorhandler(400)
@@ -50,19 +54,38 @@ def index() -> ResponseReturnValue:
         overdue=request.args.get("overdue") == "1",
         flag=request.args.get("flag") if request.args.get("flag") in FLAGS else None,
     )
-    rows = queue.list_queue(current_user.id, filters, limit=QUEUE_PAGE)
+    after = request.args.get("after") or None
+    try:
+        page = queue.list_queue(current_user.id, filters, limit=QUEUE_PAGE, after=after)
+    except CursorError:  # a mangled or stale link: start again from the first page
+        flash(_("分页链接已失效，已回到第一页。"), "info")
+        return redirect(url_for("reviews.index", **filters_args(filters)))
     periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
     flags = {code: flag_label(code) for code in FLAGS}
     return render_template(
         "reviews/index.html",
-        rows=rows[:QUEUE_PAGE],
-        more=len(rows) > QUEUE_PAGE,
+        page=page,
+        state_labels={s: label("submission", s) for s in queue.QUEUE_STATES},
+        first_page=after is None,
+        filter_args=filters_args(filters),
         filters=filters,
         periods=periods,
         flags=flags,
         branches=current_user.reviewer_of,
         overdue_days=queue.OVERDUE_DAYS,
     )
+
+
+def filters_args(filters: queue.QueueFilters) -> dict[str, Any]:
+    """Return the query arguments that reproduce filters (for page links)."""
+    args: dict[str, Any] = {"state": filters.state}
+    if filters.period_id:
+        args["period"] = str(filters.period_id)
+    if filters.overdue:
+        args["overdue"] = "1"
+    if filters.flag:
+        args["flag"] = filters.flag
+    return args
 
 
 @bp.get("/next")

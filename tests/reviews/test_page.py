@@ -41,6 +41,24 @@ def test_queue_lists_and_opens_next_ungraded(client, more_people, make_submissio
     assert resp.status_code == 302 and resp.location == f"/reviews/{older}"
 
 
+def test_queue_pages_by_link_and_counts_all(client, more_people, make_submission, monkeypatch):
+    from review.reviews import routes
+
+    monkeypatch.setattr(routes, "QUEUE_PAGE", 1)
+    make_submission("activist", days_ago=5)
+    make_submission("activist_c", days_ago=1)
+    login(client, "r1")
+    html = client.get("/reviews/").get_data(as_text=True)
+    assert "共 2 份" in html and "李明" in html and "周强" not in html
+    link = re.search(r'id="queue-next-page" rel="next" href="([^"]+)"', html).group(1)
+    second = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "周强" in second and "李明" not in second and "queue-next-page" not in second
+    assert "回到第一页" in second and "共 2 份" in second
+    stale = client.get("/reviews/?state=all&after=garbage")
+    assert stale.status_code == 302 and stale.location == "/reviews/?state=all"
+    assert "分页链接已失效" in client.get(stale.location).get_data(as_text=True)
+
+
 def test_page_shows_three_panes_watermark_and_rubric(client, people, make_submission):
     sid = make_submission()
     login(client, "r1")

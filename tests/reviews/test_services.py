@@ -9,6 +9,7 @@ import pytest
 from review.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from review.extensions import db
 from review.models import AuditEvent, Period, Review, Submission, TranscriptSegment
+from review.services.pagination import CursorError
 from review.services.reviews import corrections, editing, queue
 from tests.reviews.conftest import changes
 
@@ -37,7 +38,7 @@ def test_claim_starts_review_freezes_rubric_and_locks(more_people, make_submissi
     with pytest.raises(ConflictError, match="王老师领取"):
         editing.claim(r3, sid)
     assert queue.next_ungraded(r3) is None
-    row = queue.list_queue(r3, queue.QueueFilters(state="all"))[0]
+    row = queue.list_queue(r3, queue.QueueFilters(state="all")).rows[0]
     assert row.claimed_by == "王老师" and row.mine is None
     assert editing.claim(r1, sid).id == review.id  # resuming renews, never duplicates
     review.claimed_until = datetime.now(UTC) - timedelta(minutes=1)  # lock ran out
@@ -165,29 +166,47 @@ def test_queue_is_oldest_first_with_filters(more_people, make_submission):
     new = make_submission("activist_c", days_ago=2)
     other_branch = make_submission("activist_b", days_ago=30)
     r1 = more_people["reviewer"].id
-    rows = queue.list_queue(r1, queue.QueueFilters())
+    rows = queue.list_queue(r1, queue.QueueFilters()).rows
     assert [r.submission.id for r in rows] == [old, new]
     assert rows[0].overdue_days == 6 and rows[1].overdue_days == 0
-    assert [r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(overdue=True))] == [
-        old
-    ]
     assert [
-        r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(flag="low_volume"))
+        r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(overdue=True)).rows
     ] == [old]
-    assert queue.list_queue(r1, queue.QueueFilters(period_id=more_people["period"].id + 99)) == []
+    assert [
+        r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(flag="low_volume")).rows
+    ] == [old]
+    assert (
+        queue.list_queue(r1, queue.QueueFilters(period_id=more_people["period"].id + 99)).rows == []
+    )
     assert queue.next_ungraded(r1) == old
     assert queue.next_ungraded(r1, exclude_id=old) == new
     review = editing.claim(r1, old)
     editing.submit(r1, review.id, full_scores(review))
-    assert [r.submission.id for r in queue.list_queue(r1, queue.QueueFilters())] == [new]
+    assert [r.submission.id for r in queue.list_queue(r1, queue.QueueFilters()).rows] == [new]
     assert [
-        r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(state="reviewed"))
+        r.submission.id for r in queue.list_queue(r1, queue.QueueFilters(state="reviewed")).rows
     ] == [old]
     assert queue.next_ungraded(r1) == new
     assert other_branch not in [
         r.submission.id
-        for r in queue.list_queue(more_people["reviewer"].id, queue.QueueFilters(state="all"))
+        for r in queue.list_queue(more_people["reviewer"].id, queue.QueueFilters(state="all")).rows
     ]
+
+
+def test_queue_pages_with_a_cursor_and_counts_all(more_people, make_submission):
+    made = [
+        make_submission(name, days_ago=days)
+        for name, days in (("activist", 9), ("activist_c", 5), ("activist_d", 3))
+    ]
+    r1 = more_people["reviewer"].id
+    first = queue.list_queue(r1, queue.QueueFilters(), limit=2)
+    assert [r.submission.id for r in first.rows] == made[:2]
+    assert first.total == 3 and first.next_cursor
+    second = queue.list_queue(r1, queue.QueueFilters(), limit=2, after=first.next_cursor)
+    assert [r.submission.id for r in second.rows] == made[2:]
+    assert second.total == 3 and second.next_cursor is None
+    with pytest.raises(CursorError):
+        queue.list_queue(r1, queue.QueueFilters(), after="bm90LWEtY3Vyc29y")
 
 
 def test_correct_segment_keeps_the_original(people, make_submission):

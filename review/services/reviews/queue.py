@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import String, and_, case, cast, func, or_, select, tuple_
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from review.access import visible_submissions
 from review.clock import now
@@ -23,6 +23,7 @@ from review.models import (
     User,
     Video,
 )
+from review.services.pagination import decode_cursor, encode_cursor
 
 OVERDUE_DAYS = 14
 OPEN_STATES = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
@@ -69,7 +70,8 @@ def required_reviews(period: Period) -> int:
     return 2 if period.double_marking else 1
 
 
-def _queue_base(user: User) -> Any:
+def _queue_base(user: User, *columns: Any) -> Any:
+    """Select columns of the newest submitted version of each queued submission user may read."""
     latest = (
         select(func.max(SubmissionVersion.number))
         .where(SubmissionVersion.submission_id == Submission.id)
@@ -77,7 +79,8 @@ def _queue_base(user: User) -> Any:
         .scalar_subquery()
     )
     stmt = (
-        select(Submission, SubmissionVersion, Video)
+        select(*columns)
+        .select_from(Submission)
         .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
         .join(Video, Video.id == SubmissionVersion.video_id)
         .where(
@@ -110,18 +113,22 @@ def _blocking_others(reviewer_id: int, at: datetime) -> Any:
     )
 
 
-def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> list[QueueRow]:
-    """Return the reviewer's queue, oldest submission first (limit + 1 rows tell there are more)."""
+@dataclass
+class QueuePage:
+    """One page of the queue: its rows, how many match in all, and the cursor of the next page."""
+
+    rows: list[QueueRow]
+    total: int
+    next_cursor: str | None = None
+
+
+def _filtered_ids(reviewer_id: int, filters: QueueFilters, at: datetime) -> Any:
+    """Select the keys of the queue's rows (no wide column), filtered as the reviewer asked."""
     user = db.session.get_one(User, reviewer_id)
-    at = now()
-    stmt = (
-        _queue_base(user)
-        .add_columns(Review)
-        .outerjoin(
-            Review,
-            and_(Review.version_id == SubmissionVersion.id, Review.reviewer_id == reviewer_id),
-        )
-        .options(joinedload(Submission.activist), joinedload(Submission.period))
+    stmt = _queue_base(
+        user, Submission.id, SubmissionVersion.id, SubmissionVersion.submitted_at, Review.id
+    ).outerjoin(
+        Review, and_(Review.version_id == SubmissionVersion.id, Review.reviewer_id == reviewer_id)
     )
     if filters.period_id:
         stmt = stmt.where(Submission.period_id == filters.period_id)
@@ -139,25 +146,78 @@ def list_queue(reviewer_id: int, filters: QueueFilters, limit: int = 100) -> lis
         )
     if filters.flag:
         stmt = stmt.where(cast(Video.flags, String).like(f'%"{filters.flag}"%'))
-    rows = [
-        QueueRow(s, v, video, mine)
-        for s, v, video, mine in db.session.execute(
-            stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(limit + 1)
-        ).unique()
-    ]
+    return stmt
+
+
+def list_queue(
+    reviewer_id: int, filters: QueueFilters, limit: int = 100, after: str | None = None
+) -> QueuePage:
+    """Return one page of the reviewer's queue, oldest submission first.
+
+    Two steps so that the cost does not grow with the branch: the keys of the page are found
+    on covering indexes (ix_submission_versions_queue, ix_submissions_branch_id_state), then
+    only the page's rows are loaded. `after` is the cursor of the previous page's last row
+    (pagination.CursorError when it is not one we handed out).
+    """
+    at = now()
+    keys = _filtered_ids(reviewer_id, filters, at)
+    if after is None:  # the first page counts in the same scan
+        keys = keys.add_columns(func.count().over())
+    else:
+        when, last_id = decode_cursor(after, (datetime, int))
+        keys = keys.where(
+            tuple_(SubmissionVersion.submitted_at, Submission.id) > tuple_(when, last_id)
+        )
+    found = db.session.execute(
+        keys.order_by(SubmissionVersion.submitted_at, Submission.id).limit(limit + 1)
+    ).all()
+    if after is None:
+        total = found[0][4] if found else 0
+    else:
+        total = db.session.scalar(
+            select(func.count()).select_from(_filtered_ids(reviewer_id, filters, at).subquery())
+        )
+    more, found = len(found) > limit, found[:limit]
+    rows = _load_rows(reviewer_id, [r[1] for r in found], at)
+    cursor = encode_cursor(found[-1][2], found[-1][0]) if more else None
+    return QueuePage(rows, total or 0, cursor)
+
+
+def _load_rows(reviewer_id: int, version_ids: list[int], at: datetime) -> list[QueueRow]:
+    """Load the queue rows of these versions, in this order, with who else holds each."""
+    if not version_ids:
+        return []
+    loaded = db.session.execute(
+        select(Submission, SubmissionVersion, Video, Review)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .join(Video, Video.id == SubmissionVersion.video_id)
+        .outerjoin(
+            Review,
+            and_(Review.version_id == SubmissionVersion.id, Review.reviewer_id == reviewer_id),
+        )
+        .where(SubmissionVersion.id.in_(version_ids))
+        .options(
+            joinedload(Submission.activist),
+            joinedload(Submission.period),
+            defer(SubmissionVersion.paper_text),
+            defer(SubmissionVersion.typed_text),
+        )
+    ).unique()
+    by_id = {v.id: QueueRow(s, v, video, mine) for s, v, video, mine in loaded}
+    rows = [by_id[v] for v in version_ids if v in by_id]
     claims = db.session.execute(
         select(Review.version_id, User.name, Review.claimed_until)
         .join(User, User.id == Review.reviewer_id)
         .where(
-            Review.version_id.in_([r.version.id for r in rows] or [-1]),
+            Review.version_id.in_(version_ids),
             Review.reviewer_id != reviewer_id,
             Review.state == ReviewState.DRAFT.value,
             Review.claimed_until > at,
         )
     )
-    by_version = {version_id: (name, until) for version_id, name, until in claims}
+    held = {version_id: (name, until) for version_id, name, until in claims}
     for row in rows:
-        row.claimed_by, row.claimed_until = by_version.get(row.version.id, (None, None))
+        row.claimed_by, row.claimed_until = held.get(row.version.id, (None, None))
     return rows
 
 
@@ -167,7 +227,7 @@ def next_ungraded(reviewer_id: int, exclude_id: int | None = None) -> int | None
     at = now()
     mine = aliased(Review)
     stmt = (
-        _queue_base(user)
+        _queue_base(user, Submission.id)
         .join(Period, Period.id == Submission.period_id)
         .outerjoin(
             mine, and_(mine.version_id == SubmissionVersion.id, mine.reviewer_id == reviewer_id)
@@ -180,10 +240,7 @@ def next_ungraded(reviewer_id: int, exclude_id: int | None = None) -> int | None
     )
     if exclude_id is not None:
         stmt = stmt.where(Submission.id != exclude_id)
-    row = db.session.execute(
-        stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(1)
-    ).first()
-    return row[0].id if row else None
+    return db.session.scalar(stmt.order_by(SubmissionVersion.submitted_at, Submission.id).limit(1))
 
 
 def load_submission(submission_id: int) -> Submission | None:

@@ -38,11 +38,13 @@ def _card(period: Period, submission: Submission | None) -> dict:
     if version is None or not version.frozen:
         after = version.video.created_at if version and version.video else None
         upload = pending_upload(current_user.id, period.id, after)
+    redo = revisions.redo_status(version) if version is not None else None
     return {
         "period": period,
         "submission": submission,
         "version": version,
-        "status": report_status(submission, version, upload),
+        "redo": redo,
+        "status": report_status(submission, version, upload, redo),
         "video": video_status(version.video if version else None, upload),
         "paper": paper_summary(version),
         "has_paper": version is not None and version.has_paper,
@@ -114,7 +116,6 @@ def report(period_id: int) -> ResponseReturnValue:
         "activist/report.html",
         **card,
         previous=submissions.revision_feedback(version) if version else None,
-        redo=revisions.redo_status(version) if version else None,
         editable=editable,
         is_open=is_open,
         earlier=earlier,

@@ -15,6 +15,7 @@ from review.extensions import db
 from review.labels import label
 from review.models import Submission, SubmissionVersion, Upload, Video, VideoState
 from review.services.media_errors import flag_label, reason
+from review.services.revisions import RedoStatus
 
 # Share of each pipeline step in the overall percentage; static/js/activist.js uses the same.
 STEP_WEIGHTS = {"probe": 10, "audio": 5, "transcode": 40, "transcribe": 45}
@@ -97,9 +98,16 @@ def video_status(video: Video | None, upload: Upload | None = None) -> Status:
 
 
 def report_status(
-    submission: Submission | None, version: SubmissionVersion | None, upload: Upload | None = None
+    submission: Submission | None,
+    version: SubmissionVersion | None,
+    upload: Upload | None = None,
+    redo: RedoStatus | None = None,
 ) -> Status:
-    """Describe the whole report in plain words, the most useful word first."""
+    """Describe the whole report in plain words, the most useful word first.
+
+    redo (a revision's revisions.redo_status) holds a report back while a part the committee
+    asked to redo is still the previous version's.
+    """
     video = version.video if version else None
     if upload is not None and (version is None or not version.frozen):
         return video_status(video, upload)
@@ -109,6 +117,13 @@ def report_status(
         part = video_status(video, upload)
         if part.key in ("uploading", "processing", "failed"):
             return part
+        if redo is not None and (redo.video_pending or redo.paper_pending):
+            return Status(
+                "draft",
+                _("待修改"),
+                _("请先按党委的要求%(what)s，完成后才能提交。", what=_redo_words(redo)),
+                flags=part.flags,
+            )
         if submission.state == "draft" and video is not None and version.has_paper:
             return Status(
                 "ready",
@@ -132,6 +147,12 @@ def report_status(
         "needs_revision": _("请根据反馈修改后重新提交。"),
     }
     return Status(state, label("submission", state), words.get(state, ""))
+
+
+def _redo_words(redo: RedoStatus) -> str:
+    if redo.video_pending and redo.paper_pending:
+        return _("重新录制视频并修改书面汇报")
+    return _("重新录制视频") if redo.video_pending else _("修改书面汇报")
 
 
 def paper_summary(version: SubmissionVersion | None) -> str:

@@ -112,7 +112,9 @@ export const status = {};
     renderReady(video);
     var check = $("check-video");
     if (check) check.className = "done";
-    if (data.state === "draft" && cfg.hasPaper) {
+    var redone = $("check-redo-video");  // a new video for a revision that asked for one
+    if (redone) redone.className = "done";
+    if (data.state === "draft" && cfg.hasPaper && !cfg.paperPending) {
       setReport("ready", T.canSubmit, T.readyDetail);
       if ($("submit-button")) $("submit-button").disabled = false;
     } else if (data.state === "draft") {

@@ -71,6 +71,14 @@ class Config:
     LOGIN_ADDRESS_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FAILURES", "200"))
     LOGIN_ADDRESS_WINDOW = int(os.environ.get("LOGIN_ADDRESS_WINDOW", "600"))  # s
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+    # Self-service password reset by email (review/services/password_reset.py).
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))  # link lifetime
+    PASSWORD_RESET_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_PER_ACCOUNT", "3"))  # per hour
+    PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS", "20"))  # per hour
+    # The reminder scan (review/services/reminders.py): how often the workers run it, and the
+    # Beijing hour of the daily digests (reviewers, committee).
+    REMINDER_SECONDS = float(os.environ.get("REMINDER_SECONDS", "300"))
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
 
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(1024**3)))
     # One tus PATCH at most (the page sends 6 MB chunks); nginx's client_max_body_size is above it.

@@ -1,11 +1,11 @@
-"""`flask notify ...` commands: send a test email, deliver what is due now."""
+"""`flask notify ...` commands: a test email, delivery of due rows, the reminder scan."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-notify_group = AppGroup("notify", help="Notifications: test mail, delivery of due rows.")
+notify_group = AppGroup("notify", help="Notifications: test mail, due delivery, reminders.")
 
 
 @notify_group.command("test")
@@ -32,3 +32,13 @@ def deliver_due() -> None:
 
     counts = outbox.sweep(budget_seconds=600)
     click.echo(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "没有待发送的通知。")
+
+
+@notify_group.command("run-due")
+def run_due() -> None:
+    """Write every reminder and digest due now to the outbox (each one only once)."""
+    from review.services import reminders
+
+    result = reminders.run_due()
+    details = "，".join(f"{kind} {n}" for kind, n in sorted(result.counts.items()) if n)
+    click.echo(f"新写入 {result.written} 条通知。" + (f"（{details}）" if details else ""))

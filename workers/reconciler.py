@@ -1,8 +1,9 @@
-"""A loop beside each worker that reconciles the pipeline and sends due notifications.
+"""A loop beside each worker: reconciles the pipeline, sends due notifications, scans reminders.
 
 It runs in a spawned child of the worker and keeps no state in Redis, so it survives Redis
 losing everything; a Redis lock keeps several worker hosts from reconciling at once. Every
-few seconds it also lets RQ retry the jobs of workers that died mid-job (their heartbeat
+REMINDER_SECONDS it runs the reminder scan (review/services/reminders.py), idempotent by key,
+so two hosts scanning at once still write each reminder once. Every few seconds it also lets RQ retry the jobs of workers that died mid-job (their heartbeat
 expired), and it ends as soon as its worker is gone, so it never outlives it.
 """
 
@@ -69,6 +70,35 @@ def _sweep_notifications() -> dict[str, int]:
         return {}
 
 
+def remind_once(app: Flask) -> dict[str, int] | None:
+    """Run the reminder scan once, unless another worker is running it."""
+    from redis.exceptions import RedisError
+
+    from review.extensions import db
+    from review.services import reminders
+
+    with app.app_context():
+        try:
+            lock = app.extensions["redis"].lock(
+                app.config["REDIS_PREFIX"] + "remind", timeout=300, blocking=False
+            )
+            if not lock.acquire():
+                return None
+        except RedisError:
+            lock = None  # the outbox's unique keys still keep each reminder single
+        try:
+            return reminders.run_due().counts
+        except Exception:
+            log.exception("reminder scan failed")
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+            if lock is not None:
+                with contextlib.suppress(RedisError):
+                    lock.release()
+
+
 def sweep_abandoned(app: Flask) -> None:
     """Let RQ retry (or fail) the started jobs whose worker stopped heartbeating."""
     from redis.exceptions import RedisError
@@ -87,7 +117,9 @@ def _loop(interval: float, parent: int) -> None:
 
     app = create_app()
     sweep_every = max(1.0, min(interval, app.config["JOB_HEARTBEAT_TTL"] / 3))
+    remind_every = app.config["REMINDER_SECONDS"]
     next_sweep, next_run = time.monotonic(), time.monotonic() + interval
+    next_remind = time.monotonic() + min(interval, remind_every)
     while os.getppid() == parent:  # the worker died (even by SIGKILL): so do we
         moment = time.monotonic()
         if moment >= next_sweep:
@@ -96,6 +128,9 @@ def _loop(interval: float, parent: int) -> None:
         if moment >= next_run:
             run_once(app)
             next_run = moment + interval
+        if remind_every > 0 and moment >= next_remind:
+            remind_once(app)
+            next_remind = moment + remind_every
         time.sleep(0.5)
 
 

@@ -31,3 +31,29 @@ class ChangePasswordForm(FlaskForm):
         _l("再次输入新密码"), validators=[EqualTo("new", message=_l("两次输入的新密码不一致。"))]
     )
     submit = SubmitField(_l("修改密码"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The username (学号/工号) or the email address of the account."""
+
+    identifier = StringField(
+        _l("学号 / 工号或邮箱"),
+        validators=[DataRequired(_l("请输入学号、工号或邮箱。")), Length(max=254)],
+    )
+    submit = SubmitField(_l("发送重置链接"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    new = PasswordField(
+        _l("新密码"),
+        validators=[
+            DataRequired(_l("请输入新密码。")),
+            Length(min=MIN_LENGTH, message=_l("新密码至少需要 %(n)d 个字符。", n=MIN_LENGTH)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"), validators=[EqualTo("new", message=_l("两次输入的新密码不一致。"))]
+    )
+    submit = SubmitField(_l("设置新密码"))

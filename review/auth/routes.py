@@ -1,4 +1,4 @@
-"""Login, logout and password change pages."""
+"""Login, logout, password change and self-service reset pages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from review.auth.redirects import safe_next
 from review.exceptions import ValidationError
 from review.models import User
-from review.services import accounts
+from review.services import accounts, password_reset
+from review.services.password_reset import ResetThrottledError
+from review.services.passwords import MIN_LENGTH
 from review.services.throttle import LoginThrottledError
 
 bp = Blueprint("auth", __name__)
@@ -99,6 +101,55 @@ def force_password_change() -> ResponseReturnValue | None:
         return None
     if request.path.startswith("/api/"):
         return None
-    if request.endpoint in {"auth.change_password", "auth.logout", "static"}:
+    if request.endpoint in {
+        "auth.change_password",
+        "auth.logout",
+        "auth.forgot_password",
+        "auth.reset_password",
+        "static",
+    }:
         return None
     return redirect(url_for("auth.change_password"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link by email; the answer never tells whether the account exists."""
+    from review.auth.forms import ForgotPasswordForm
+
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.request_reset(form.identifier.data or "", request.remote_addr)
+        except ResetThrottledError as exc:
+            flash(str(exc.message), "danger")
+            page = render_template("auth/forgot.html", form=form)
+            return page, 429, {"Retry-After": str(password_reset.WINDOW)}
+        return render_template("auth/forgot.html", form=form, sent=True)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Set a new password through the emailed link (valid once, for a limited time)."""
+    from review.auth.forms import ResetPasswordForm
+
+    user = password_reset.user_for_token(token)
+    if user is None:
+        flash(password_reset.invalid_link_message(), "danger")
+        return render_template("auth/reset.html", form=None), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(token, form.new.data or "")
+        except ValidationError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            lang = session.get("lang")
+            logout_user()  # whoever was signed in here: the reset ended the account's sessions
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            flash(_("密码已重置，所有设备上的登录都已退出。请用新密码登录。"), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=user, min_length=MIN_LENGTH)

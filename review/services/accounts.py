@@ -10,7 +10,7 @@ from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Role, User
 from review.models.user import check_password_of_nobody
-from review.services import throttle
+from review.services import events, throttle
 from review.services.passwords import check_strength
 from review.services.tokens import revoke_all
 
@@ -110,6 +110,7 @@ def change_password(user_id: int, current: str, new: str) -> None:
     user.set_password(new)
     user.must_change_password = False
     end_sessions(user)
+    events.password_changed(user, "own")
     db.session.commit()
 
 

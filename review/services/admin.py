@@ -13,7 +13,7 @@ from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Branch, Period, Role, User, Video, VideoState
-from review.services import accounts, audit, passwords, pipeline
+from review.services import accounts, audit, events, passwords, pipeline
 from review.services.health import WorkerBeat, worker_heartbeats
 from review.services.periods import _local_dt
 
@@ -69,6 +69,7 @@ def reset_password(user_id: int, actor_id: int | None = None) -> str:
     user.set_password(password)
     user.must_change_password = True
     accounts.end_sessions(user)
+    events.password_changed(user, "admin")
     audit.record(actor_id, "reset_password", "user", user.id, commit=False)
     db.session.commit()
     return password

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,7 +24,7 @@ from review.models import (
     SubmissionVersion,
 )
 from review.models.decision import OUTCOMES, REDO_SCOPES
-from review.services import audit
+from review.services import audit, events
 from review.services.submissions import Feedback, released_feedback
 
 OUTCOME_LABELS = {"pass": _l("通过"), "revise": _l("需修改"), "fail": _l("不通过")}
@@ -207,6 +209,9 @@ def release(
             if decision.outcome == "revise"
             else SubmissionState.RELEASED.value
         )
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            label = outcome_label(decision.outcome)
+        events.result_released(submission, version, decision, label)
         result.released.append(submission.id)
     audit.record(
         actor_id,

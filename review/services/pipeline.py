@@ -273,6 +273,9 @@ def fail_video(video_id: int, code: str, detail: str = "") -> None:
     video.error_code = code
     video.error_detail = detail[-4000:]
     video.deadline_at = None
+    from review.services import events  # events → notifications; imported late, no cycle
+
+    events.video_failed(video)  # in this transaction: failed and notified, or neither
     db.session.commit()
 
 

@@ -113,3 +113,20 @@ def record_success(username: str) -> None:
         current_app.extensions["redis"].delete(fail_key, wait_key)
     except (RedisDown, RedisSlow):
         log.warning("login throttle: Redis unavailable", exc_info=True)
+
+
+def allow(bucket: str, key: str, limit: int, window: int) -> bool:
+    """Count one request of key in bucket; tell whether it stays within limit per window (s).
+
+    The window starts at the first request; Redis being away lets the request through.
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    name = f"{current_app.config['REDIS_PREFIX']}limit:{bucket}:{digest}"
+    try:
+        pipe = current_app.extensions["redis"].pipeline()
+        pipe.set(name, 0, ex=window, nx=True).incr(name)
+        count = pipe.execute()[1]
+    except (RedisDown, RedisSlow):
+        log.warning("throttle %s: Redis unavailable, not counted", bucket, exc_info=True)
+        return True
+    return int(count) <= limit

@@ -116,6 +116,15 @@ ACCESS = {
         "committee": OK,
         "admin": OK,
     },
+    # Anyone may ask for a reset link (tests/web/test_password_reset.py); /password/reset/<token>
+    # takes an argument: tests/access/test_matrix.py and test_password_reset cover it.
+    "/password/forgot": {
+        "anonymous": OK,
+        "activist": OK,
+        "reviewer": OK,
+        "committee": OK,
+        "admin": OK,
+    },
     "/api/v1/me": {
         "anonymous": UNAUTHORIZED,
         "activist": OK,

@@ -17,6 +17,7 @@ from review.i18n import format_dt
 from review.models import Decision, Period, Submission, SubmissionVersion, User, Video
 from review.services.media_errors import reason
 from review.services.notifications import notify
+from review.services.revisions import redo_label
 
 
 def activist_link(period_id: int | None) -> str:
@@ -55,11 +56,6 @@ def video_failed(video: Video) -> None:
     )
 
 
-def _redo(decision: Decision) -> str:
-    """Return what the committee asked to redo: the `redo` field where there is one."""
-    return str(getattr(decision, "redo", "") or "").strip()
-
-
 def result_released(
     submission: Submission, version: SubmissionVersion, decision: Decision, outcome: str
 ) -> None:
@@ -68,14 +64,16 @@ def result_released(
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         if decision.outcome == "revise":
             kind, title = "revision_requested", _("思想汇报需修改")
-            redo = _redo(decision) or decision.comment.strip()
+            redo, comment = redo_label(decision.redo), decision.comment.strip()
             body = _(
                 "您%(period)s的思想汇报（第 %(n)d 版）审阅结论为“需修改”。",
                 period=period.name,
                 n=version.number,
             )
             if redo:
-                body += "\n" + _("需要修改的地方：%(redo)s", redo=redo)
+                body += "\n" + _("党委的要求：%(redo)s。", redo=redo)
+            if comment:
+                body += "\n" + _("审阅意见：%(comment)s", comment=comment)
             body += "\n" + _(
                 "请打开汇报页面查看评分和审阅意见，点击“开始修改”后重新录制或修改书面汇报，"
                 "再次提交。"

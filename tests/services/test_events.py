@@ -64,7 +64,7 @@ def test_after_the_deadline_the_notice_does_not_ask_to_record_again(people, monk
     assert "请重新录制并上传" not in body and "已经截止" in body
 
 
-def _decide(people, outcome: str, comment: str = "") -> Decision:
+def _decide(people, outcome: str, comment: str = "", redo: str | None = None) -> Decision:
     period = people["period"]
     submission = report(people["activist"], period, state="reviewed")
     db.session.commit()
@@ -72,7 +72,7 @@ def _decide(people, outcome: str, comment: str = "") -> Decision:
         c.id: 3.0
         for c in db.session.query(Criterion).filter_by(rubric_version_id=period.rubric_version_id)
     }
-    decisions.set_decision(submission.id, people["committee"].id, marks, outcome, comment)
+    decisions.set_decision(submission.id, people["committee"].id, marks, outcome, comment, redo)
     decisions.release(people["committee"].id, period.id)
     return decisions.get_decision(submission.current.id)
 
@@ -87,10 +87,11 @@ def test_a_released_result_tells_the_decision_and_where_to_read_the_feedback(peo
 
 
 def test_needs_revision_says_what_to_redo(people):
-    _decide(people, "revise", "誓词部分请完整宣读")
+    _decide(people, "revise", "誓词部分请完整宣读", redo="both")
     got = rows("revision_requested")
     assert got[0].title == "思想汇报需修改"
-    assert "需要修改的地方：誓词部分请完整宣读" in got[0].body
+    assert "党委的要求：需要重新录制视频，并修改书面汇报。" in got[0].body
+    assert "审阅意见：誓词部分请完整宣读" in got[0].body
     assert rows("result_released") == []
 
 

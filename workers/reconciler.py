@@ -3,8 +3,9 @@
 It runs in a spawned child of the worker and keeps no state in Redis, so it survives Redis
 losing everything; a Redis lock keeps several worker hosts from reconciling at once. Every
 REMINDER_SECONDS it runs the reminder scan (review/services/reminders.py), idempotent by key,
-so two hosts scanning at once still write each reminder once. Every few seconds it also lets RQ retry the jobs of workers that died mid-job (their heartbeat
-expired), and it ends as soon as its worker is gone, so it never outlives it.
+so two hosts scanning at once still write each reminder once. Every few seconds it also lets
+RQ retry the jobs of workers that died mid-job (their heartbeat expired), and it ends as soon
+as its worker is gone, so it never outlives it.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from review.models.notification import Notification
 from sqlalchemy import select
 
 from review.extensions import db
 from review.models import Period, Submission, SubmissionVersion, User, Video
+from review.models.notification import Notification
 
 
 def activist(username: str, branch_id: int, name: str = "学员") -> User:

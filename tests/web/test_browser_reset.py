@@ -16,10 +16,10 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from review.services.notifications import outbox
 
 from review import clock
 from review.extensions import db
+from review.services.notifications import outbox
 from tests.activist.conftest import PHONE
 from tests.fixtures.app import PASSWORD
 from tests.fixtures.tools import CHROMIUM_ARGS

@@ -34,6 +34,8 @@ AUDIT_ACTIONS = {
     "decide": _l("认定结果"),
     "release": _l("发布结果"),
     "export": _l("发起导出"),
+    "roster.import": _l("导入名单"),
+    "roster.passwords": _l("下载初始密码"),
 }
 # What a read ("read" events) was of, by the prefix of its file key ("video:12").
 READ_FILES = {

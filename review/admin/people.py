@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,8 @@ from review.exceptions import HuibaoError, RosterError
 from review.extensions import db
 from review.limits import body_limit
 from review.models import Branch, Role, User
-from review.services import accounts, admin, onetime, roster
+from review.services import accounts, admin, onetime, roster, roster_files
+from review.services.exports import content_disposition
 
 PAGE = 100
 
@@ -173,7 +174,7 @@ def _roster_too_large(limit: int):  # noqa: ANN202
 @role_required(Role.ADMIN)
 def roster_upload() -> ResponseReturnValue:
     """Upload a roster (CSV or XLSX); all rows are imported, or none with every bad line shown."""
-    errors, result, message = [], None, None
+    errors, result, message, shown = [], None, None, None
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -184,6 +185,55 @@ def roster_upload() -> ResponseReturnValue:
         except RosterError as exc:
             db.session.rollback()
             errors, message = exc.errors, str(exc.message)
-    return render_template(
-        "admin/roster.html", errors=errors, result=result, message=message, columns=roster.COLUMNS
-    ), 400 if errors or message else 200
+        else:
+            shown = roster_files.stash_passwords(
+                current_user.id, result.created, request.remote_addr
+            )
+    html = render_template(
+        "admin/roster.html",
+        errors=errors,
+        result=result,
+        message=message,
+        columns=roster.COLUMNS,
+        optional=roster.OPTIONAL,
+        shown=shown,
+        minutes=onetime.ONETIME_TTL // 60,
+    )
+    # A page with passwords on it is not kept by the browser or any proxy.
+    return html, 400 if errors or message else 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/roster/template.xlsx")
+@role_required(Role.ADMIN)
+def roster_template() -> ResponseReturnValue:
+    """Download an XLSX roster template with the columns and an example row."""
+    return Response(
+        roster_files.template_xlsx(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": content_disposition("名单模板.xlsx", "roster.xlsx")},
+    )
+
+
+@bp.route("/roster/passwords.csv")
+@role_required(Role.ADMIN)
+def roster_passwords() -> ResponseReturnValue:
+    """Download the initial passwords of the accounts just imported, once (CSV, UTF-8 BOM)."""
+    data = roster_files.take_passwords(
+        current_user.id, request.args.get("shown", ""), request.remote_addr
+    )
+    if data is None:
+        flash(
+            _(
+                "初始密码已下载过或已过期（只能下载一次）。如仍需要，请在“账号”页重置相应账号的密码。"
+            ),
+            "info",
+        )
+        return redirect(url_for("admin.roster_upload"))
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": content_disposition("初始密码.csv", "passwords.csv"),
+            "Cache-Control": "no-store",
+        },
+    )

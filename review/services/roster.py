@@ -1,4 +1,4 @@
-"""Roster import: CSV or XLSX with 学号, 姓名, 支部, 角色; all rows or none."""
+"""Roster import: CSV or XLSX with 学号, 姓名, 支部, 角色 (邮箱, 初始密码 optional); all or none."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from review.services.accounts import create_user
 from review.services.passwords import check_strength, new_password
 
 COLUMNS = ("学号", "姓名", "支部", "角色")
+OPTIONAL = ("邮箱", "初始密码")
+EXAMPLE_MARK = "例"  # the template's example row starts so; such rows are skipped
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ROLE_NAMES = {
     "入党积极分子": Role.ACTIVIST,
     "积极分子": Role.ACTIVIST,
@@ -107,7 +110,7 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
     seen: dict[str, int] = {}
     result = RosterResult()
     for line, row in rows:
-        if not any(row.values()):
+        if not any(row.values()) or row.get("学号", "").startswith(EXAMPLE_MARK):
             continue
         problems = _check_row(row, branches, seen, line)
         if problems:
@@ -123,7 +126,7 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
     for row in plan:
         password = row.get("初始密码") or new_password(row["学号"], row["姓名"])
         names = [b.strip() for b in BRANCH_SPLIT.split(row["支部"]) if b.strip()]
-        create_user(
+        user = create_user(
             row["学号"],
             row["姓名"],
             ROLE_NAMES[row["角色"]].value,
@@ -132,6 +135,7 @@ def import_roster(filename: str, data: bytes) -> RosterResult:
             must_change_password=True,
             commit=False,
         )
+        user.email = row.get("邮箱") or None
         result.created.append((row["学号"], row["姓名"], password))
     db.session.commit()
     return result
@@ -161,6 +165,9 @@ def _check_row(row: dict[str, str], branches: dict, seen: dict, line: int) -> li
             problems.append(_("支部“%(v)s”不存在，请先创建该支部", v=name))
     if role is Role.ACTIVIST and len(names) != 1:
         problems.append(_("入党积极分子须填写且只填写一个支部"))
+    email = row.get("邮箱")
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        problems.append(_("邮箱“%(v)s”格式不正确", v=email))
     pw = row.get("初始密码")
     if pw:
         try:

@@ -153,6 +153,8 @@ EXPECTED = {
     "admin.branches": ADMIN,
     "admin.assign": ADMIN,
     "admin.roster_upload": ADMIN,
+    "admin.roster_template": ADMIN,
+    "admin.roster_passwords": ADMIN,  # and only with the admin's own one-time token
     "admin.periods": ADMIN,
     "admin.update_period": ADMIN,
     "admin.rubric": ADMIN,

@@ -134,6 +134,14 @@ def test_admin_roster_period_and_retry(people, app, server, browser, tmp_path):
     page.wait_for_selector("#roster-result")
     assert "新建 2 个账号" in page.inner_text("#roster-result")
     _shot(page, "admin-roster-done")
+    with page.expect_download() as info:
+        page.click("#roster-passwords")
+    assert info.value.suggested_filename == "初始密码.csv"
+    lines = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "学号,姓名,初始密码" and lines[1].startswith("2026101,钱多多,")
+    with page.expect_download() as info:
+        page.click("#roster-template")
+    assert info.value.suggested_filename == "名单模板.xlsx"
 
     page.goto(f"{server}/admin/periods")
     page.click("summary:has-text('开启新周期')")

@@ -82,6 +82,9 @@ ACCESS = {
     "/admin/branches": ADMIN_ONLY,
     "/admin/users": ADMIN_ONLY,
     "/admin/roster": ADMIN_ONLY,
+    "/admin/roster/template.xlsx": ADMIN_ONLY,
+    # without its one-time token: back to the roster page, nothing downloaded
+    "/admin/roster/passwords.csv": {**ADMIN_ONLY, "admin": "/admin/roster"},
     "/admin/periods": ADMIN_ONLY,
     "/admin/queue": ADMIN_ONLY,
     "/admin/lexicon": ADMIN_ONLY,

@@ -108,6 +108,21 @@ def _activists(period: Period, now: datetime, result: ScanResult) -> None:
             link=link,
         )
     result.add("period_opened", len(fresh))
+    for branch_id in sorted({u.branch_id for u in people if u.branch_id}):
+        notify_branch(  # the branch's group chat: once per period (the outbox's unique key)
+            db.session,
+            branch_id=branch_id,
+            kind="period_opened",
+            key=f"period-{period.id}",
+            title=_("%(period)s思想汇报开始提交", period=period.name),
+            body=_(
+                "%(period)s的视频思想汇报现在可以提交了，截止时间是 %(when)s。"
+                "请各位入党积极分子按时提交。",
+                period=period.name,
+                when=closes,
+            ),
+            link=link,
+        )
     left = period.closes_at - now
     due = next((name for name, before in reversed(DEADLINES) if left <= before), None)
     if due is None:
@@ -147,5 +162,5 @@ def _activists(period: Period, now: datetime, result: ScanResult) -> None:
                 period=period.name,
                 when=closes,
             ),
-            link=None,
+            link=link,
         )

@@ -24,6 +24,7 @@ def _class(people):
 
 def test_three_days_before_the_deadline_each_activist_not_submitted_gets_one_reminder(people):
     period, waiting, submitted = _class(people)
+    people["activist"].branch.webhook_url = "http://127.0.0.1:9/hook"  # 一支部's group chat
     now = period.closes_at - timedelta(days=3)
     reminders.run_due(now)
     reminders.run_due(now)  # a second scan sends nothing new
@@ -38,6 +39,10 @@ def test_three_days_before_the_deadline_each_activist_not_submitted_gets_one_rem
     # Everyone heard once that the period opened, submitted or not.
     opened = rows("period_opened")
     assert sorted(r.recipient_id for r in opened) == sorted(waiting | submitted)
+    bot = rows("deadline_reminder", channel="bot")
+    assert [r.branch_id for r in bot] == [people["activist"].branch_id]  # 二支部 has no bot
+    assert "本支部还有 3 人没有提交" in bot[0].body  # a1, a3 and a5 (a draft)
+    assert len(rows("period_opened", channel="bot")) == 1
 
 
 def test_one_day_before_the_deadline_a_second_reminder_once(people):

@@ -82,8 +82,10 @@ def _reset_link(message: Message, server: str) -> str:
     return found[0]
 
 
-def _ask(page, server: str, identifier: str) -> str:
+def _ask(page, server: str, identifier: str, shot: str | None = None) -> str:
     page.goto(f"{server}/login")
+    if shot:
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     page.click("#forgot-link")
     page.fill("input[name=identifier]", identifier)
     page.click("button[type=submit]")
@@ -112,7 +114,7 @@ def test_forgotten_password_reset_by_email(app, people, live_server, chromium, s
         context = browser.new_context(**PHONE)
         context.set_default_timeout(20_000)
         page = context.new_page()
-        answer = _ask(page, live_server, "a1")
+        answer = _ask(page, live_server, "a1", shot="login-forgot-link.png")
         page.screenshot(path=str(ARTIFACTS / "password-forgot-sent.png"), full_page=True)
         assert answer == _ask(page, live_server, "nobody")  # no account enumeration
         link = _reset_link(_deliver(smtp_inbox, RESET), live_server)

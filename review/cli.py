@@ -50,6 +50,7 @@ def user() -> None:
 @click.option("--branch", "branches", multiple=True, help="支部 (repeat for reviewers)")
 @click.option("--password", required=True)
 @click.option("--must-change-password", is_flag=True, help="Force a change at first login.")
+@click.option("--email", default=None, help="邮箱 for notifications (optional)")
 def user_create(
     username: str,
     name: str,
@@ -57,11 +58,18 @@ def user_create(
     branches: tuple[str, ...],
     password: str,
     must_change_password: bool,
+    email: str | None,
 ) -> None:
     """Create the account USERNAME."""
     try:
         created = accounts.create_user(
-            username, name, role, password, branches, must_change_password=must_change_password
+            username,
+            name,
+            role,
+            password,
+            branches,
+            must_change_password=must_change_password,
+            email=email,
         )
     except HuibaoError as exc:
         _fail(exc)

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def run_once(app: Flask) -> dict[str, int] | None:
-    """Reconcile and expire abandoned uploads once, unless another worker holds the lock."""
+    """Reconcile, expire uploads and send due notifications, unless another worker has the lock."""
     from redis.exceptions import RedisError
 
     from review.extensions import db
@@ -38,6 +38,7 @@ def run_once(app: Flask) -> dict[str, int] | None:
                 return None
         except RedisError:
             lock = None  # Redis is down: reconciling still records deadlines in the database
+        counts: dict[str, int] | None = None
         try:
             counts = pipeline.reconcile()
             try:
@@ -46,11 +47,12 @@ def run_once(app: Flask) -> dict[str, int] | None:
                 counts["expired_uploads"] = expire_uploads()
             except ImportError:
                 pass
-            counts.update(_sweep_notifications())
-            return counts
         except Exception:
             log.exception("reconcile failed")
-            return None
+            db.session.rollback()
+        try:
+            sent = _sweep_notifications()  # also when reconciling failed
+            return None if counts is None else {**counts, **sent}
         finally:
             db.session.remove()
             if lock is not None:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from review.admin import lexicon, people, periods, queue, routes  # noqa: E402,F401
+from review.admin import branch, lexicon, people, periods, queue, routes  # noqa: E402,F401

@@ -82,6 +82,7 @@ def users() -> ResponseReturnValue:
                 password,
                 request.form.getlist("branches"),
                 must_change_password=True,
+                email=request.form.get("email"),
             )
         except HuibaoError as exc:
             db.session.rollback()
@@ -143,6 +144,22 @@ def set_active(user_id: int) -> ResponseReturnValue:
             else _("已停用账号 %(u)s，该账号无法再登录。", u=user.username),
             "success",
         )
+    return redirect(request.referrer or url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/email", methods=["POST"])
+@role_required(Role.ADMIN)
+def set_email(user_id: int) -> ResponseReturnValue:
+    """Set or clear an account's email address (for notifications and password reset)."""
+    from review.services.notifications import prefs
+
+    try:
+        user = prefs.set_email(user_id, request.form.get("email"))
+    except HuibaoError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("已更新 %(u)s 的邮箱。", u=user.username), "success")
     return redirect(request.referrer or url_for("admin.users"))
 
 

@@ -41,8 +41,11 @@ def queue() -> ResponseReturnValue:
         redis_error = None
     except RedisError as exc:
         queues, workers, redis_error = [], [], str(exc)
+    from review.services.notifications import outbox
+
     return render_template(
         "admin/queue.html",
+        failed_notifications=outbox.failed_rows(),
         counts=counts,
         state=state,
         videos=videos,
@@ -67,3 +70,18 @@ def retry(video_id: int) -> ResponseReturnValue:
     else:
         flash(_("已重新提交处理，请稍后刷新查看。"), "success")
     return redirect(url_for("admin.queue", state=request.form.get("state", "failed")))
+
+
+@bp.route("/notifications/<int:notification_id>/retry", methods=["POST"])
+@role_required(Role.ADMIN)
+def retry_notification(notification_id: int) -> ResponseReturnValue:
+    """Send a failed notification again (a fresh round of attempts; audited)."""
+    from review.services.notifications import outbox
+
+    try:
+        outbox.retry_failed(notification_id, current_user.id)
+    except HuibaoError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("已重新发送该通知，请稍后刷新查看结果。"), "success")
+    return redirect(url_for("admin.queue", _anchor="notifications"))

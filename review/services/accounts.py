@@ -11,6 +11,7 @@ from review.extensions import db
 from review.models import Branch, Role, User
 from review.models.user import check_password_of_nobody
 from review.services import events, throttle
+from review.services.notifications.prefs import normalise_email
 from review.services.passwords import check_strength
 from review.services.tokens import revoke_all
 
@@ -50,6 +51,7 @@ def create_user(
     *,
     must_change_password: bool = False,
     commit: bool = True,
+    email: str | None = None,
 ) -> User:
     """Create a user; activists belong to one branch, reviewers review one or more."""
     username, name = username.strip(), name.strip()
@@ -65,7 +67,13 @@ def create_user(
     found = [get_branch_by_name(b) for b in branches]
     if role == Role.ACTIVIST.value and len(found) != 1:
         raise ValidationError(_l("入党积极分子必须属于且只属于一个支部。"))
-    user = User(username=username, name=name, role=role, must_change_password=must_change_password)
+    user = User(
+        username=username,
+        name=name,
+        role=role,
+        must_change_password=must_change_password,
+        email=normalise_email(email),
+    )
     user.set_password(password)
     if role == Role.ACTIVIST.value:
         user.branch = found[0]

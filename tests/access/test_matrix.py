@@ -160,6 +160,10 @@ EXPECTED = {
     "admin.rubric": ADMIN,
     "admin.queue": ADMIN,
     "admin.retry": ADMIN,
+    "admin.branch": ADMIN,
+    "admin.test_bot": ADMIN,
+    "admin.set_email": ADMIN,
+    "admin.retry_notification": ADMIN,
     "notifications.index": any_user,
     "notifications.read": own_report,  # the owner's message
     "notifications.read_all": any_user,
@@ -235,6 +239,7 @@ def _world(app, client, report, token_for, state: str) -> dict:
         "upload_id": created.headers["Location"].rstrip("/").rsplit("/", 1)[-1],
         "job_id": job,
         "notification_id": message,
+        "branch_id": submission.branch_id,
         "filename": "css/app.css",
         "token": "not-a-signed-link",
     }

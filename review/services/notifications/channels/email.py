@@ -5,12 +5,14 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from review.clock import now
 from review.extensions import db
 from review.models import Notification, User
 from review.services.notifications.channels import DeliveryError
@@ -24,19 +26,21 @@ def absolute(link: str | None) -> str | None:
 
 
 def build_message(to: str, subject: str, body: str, link: str | None = None) -> EmailMessage:
-    """Compose a UTF-8 plain-text message (the Chinese subject is RFC 2047 encoded on output)."""
+    """Compose a UTF-8 plain-text message; the Chinese subject is RFC 2047 encoded on output."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    message["Date"] = format_datetime(now().astimezone(zone))
     message["Message-ID"] = make_msgid(domain="huibao")
     text = body.rstrip()
     url = absolute(link)
     if url:
         text += "\n\n" + _("查看详情：%(url)s", url=url)
     text += "\n\n—\n" + _("本邮件由汇报系统自动发送，请勿直接回复。")
-    message.set_content(text + "\n", charset="utf-8")
+    # base64: any server takes it, also one without 8BITMIME
+    message.set_content(text + "\n", charset="utf-8", cte="base64")
     return message
 
 

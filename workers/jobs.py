@@ -105,24 +105,27 @@ def _probe_dict(result: ProbeResult) -> dict[str, Any]:
 
 
 def extract_audio(video_id: int) -> None:
-    """Fast path: pull 16 kHz mono audio out of a browser-playable original."""
+    """Fast path: pull 16 kHz mono audio and the poster frame out of a browser-playable original."""
     from media.transcode import extract_audio as extract
+    from media.transcode import make_poster
 
     _start_job()
     video = pipeline.start_step(video_id, "audio")
     if video is None:
         return
-    audio = storage.video_file(video, "audio.wav")
+    audio, poster = storage.video_file(video, "audio.wav"), storage.video_file(video, "poster.jpg")
+    src = storage.path(video.original_path)
     try:
-        extract(
-            storage.path(video.original_path),
-            audio,
-            timeout=pipeline.step_timeout("audio", video),
-        )
+        extract(src, audio, timeout=pipeline.step_timeout("audio", video))
+        # Reviewable on the original before the transcode: the player needs its poster now
+        # (one frame; the transcode writes the same file again later).
+        make_poster(src, poster, _probe(src), timeout=pipeline.step_timeout("audio", video))
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
-    pipeline.finish_step(video, "audio", audio_path=storage.relative(audio))
+    pipeline.finish_step(
+        video, "audio", audio_path=storage.relative(audio), poster_path=storage.relative(poster)
+    )
 
 
 def transcode_video(video_id: int) -> None:

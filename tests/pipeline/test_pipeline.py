@@ -160,3 +160,17 @@ def test_tight_ffmpeg_memory_limit_fails_with_a_chinese_reason(make_app, people,
         url = f"/api/v1/submissions/{_submission_id(video_id)}"
         data = client.get(url, headers=headers).get_json()
         assert "视频处理所需的内存超出了服务器的限制" in data["video"]["error"]["message"]
+
+
+def test_fast_path_has_its_poster_before_the_transcode(app, ingest, oath_clip):
+    """The page is reviewable on the original before the transcode runs: it needs a poster
+    then, or the player stays black until played."""
+    from workers import jobs
+
+    video_id = ingest(oath_clip)
+    jobs.probe_video(video_id)
+    jobs.extract_audio(video_id)
+    video = reload_video(video_id)
+    assert not video.transcoded and video.poster_path
+    poster = app.config["MEDIA_ROOT"] / video.poster_path
+    assert poster.read_bytes()[:2] == b"\xff\xd8"  # a JPEG

@@ -114,6 +114,26 @@ def containment(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
+def _widen_over_substitutions(merged: list[list[int]], a_len: int, b_len: int, gap: int) -> None:
+    """Take a misheard character at either end of a passage into it.
+
+    A run that starts after one differing syllable on both sides ("尽爱的党组织" read for
+    "敬爱的党组织") would otherwise show the passage without its first character. Only an equal
+    number of unmatched characters on both sides (a substitution, at most gap) is taken.
+    """
+    for i, m in enumerate(merged):
+        a_floor, b_floor = (merged[i - 1][1], merged[i - 1][3]) if i else (0, 0)
+        before_a, before_b = m[0] - a_floor, m[2] - b_floor
+        if before_a == before_b and 0 < before_a <= gap:
+            m[0], m[2] = a_floor, b_floor
+        a_ceiling, b_ceiling = (
+            (merged[i + 1][0], merged[i + 1][2]) if i + 1 < len(merged) else (a_len, b_len)
+        )
+        after_a, after_b = a_ceiling - m[1], b_ceiling - m[3]
+        if after_a == after_b and 0 < after_a <= gap:
+            m[1], m[3] = a_ceiling, b_ceiling
+
+
 def passages(
     a: Text, b: Text, *, min_len: int = 8, gap: int = 3, limit: int = 12
 ) -> list[tuple[int, int, int, int]]:
@@ -140,6 +160,7 @@ def passages(
             merged.append(
                 [block.a, block.a + block.size, block.b, block.b + block.size, block.size]
             )
+    _widen_over_substitutions(merged, len(a.sounds), len(b.sounds), gap)
     kept = [m for m in merged if m[4] >= min_len and m[4] >= 0.7 * max(m[1] - m[0], m[3] - m[2])]
     kept.sort(key=lambda m: -m[4])
     return [(m[0], m[1] - 1, m[2], m[3] - 1) for m in sorted(kept[:limit])]

@@ -40,3 +40,20 @@ def test_unrelated_talk():
 def test_too_little_text_is_not_compared():
     result = compare("", segments(REPORT_HEARD))
     assert result["verdict"] == "not_comparable" and result["video_in_paper"] is None
+
+
+def test_a_misheard_first_character_stays_in_the_passage():
+    """Heard "尽爱的党组织" for "敬爱的党组织": the passage still starts with the greeting's
+    first character on both sides (it showed "爱的党组织")."""
+    body = "这个季度我认真学习了党章，参加了社区志愿服务，对党的认识更加深刻。"
+    heard = [(0.0, 3.0, "尽爱的党组织"), (3.0, 8.0, body[:22]), (8.0, 12.0, body[22:])]
+    first = compare("敬爱的党组织：\n" + body, segments(heard))["passages"][0]
+    assert first["paper"].startswith("敬爱的党组织") and first["video"].startswith("尽爱的党组织")
+    assert first["start"] == 0.0
+
+
+def test_a_passage_is_not_widened_over_an_insertion():
+    """Extra words before the shared run on one side only are not taken into the passage."""
+    body = "这个季度我认真学习了党章，参加了社区志愿服务，对党的认识更加深刻。"
+    first = compare(body, segments([(0.0, 9.0, "大家好" + body)]))["passages"][0]
+    assert first["paper"].startswith("这个季度") and first["video"].startswith("这个季度")

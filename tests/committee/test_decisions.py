@@ -164,3 +164,14 @@ def test_decide_next_uses_the_safe_redirect_rule(marked, client, auth, target):
     )
     assert resp.status_code == 302
     assert resp.headers["Location"] == f"/committee/submissions/{sub1.id}"
+
+
+def test_change_log_shows_a_first_value_as_new(marked, client, auth):
+    """The first decision's log line reads "— → 68", not "0 → 68"."""
+    sub1, c1 = marked["sub1"], marked["committee"]
+    decisions.set_decision(sub1.id, c1.id, _marks(sub1, [14, 13, 12, 14, 15]), "pass", "很好")
+    decisions.set_decision(sub1.id, c1.id, _marks(sub1, [14, 13, 12, 14, 16]), "pass", "很好")
+    auth.login("c1")
+    html = client.get(f"/committee/submissions/{sub1.id}").get_data(as_text=True)
+    assert "认定总分：— → 68" in html and "认定总分：68 → 69" in html
+    assert "认定总分：0 → 68" not in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -21,3 +21,9 @@ def index() -> ResponseReturnValue:
         Role.ADMIN.value: "admin.index",
     }[current_user.role]
     return redirect(url_for(target))
+
+
+@bp.route("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Serve the site icon where browsers and WeChat look for it without a <link>."""
+    return current_app.send_static_file("favicon.ico")

@@ -82,6 +82,7 @@ STAFF_READ = report_readers("reviewer", "committee", owner=False)
 EXPECTED = {
     "static": public,
     "health.healthz": public,
+    "main.favicon": public,
     "health.scrape": public,  # from 127.0.0.1, METRICS_ALLOW
     "auth.login": public,
     "auth.logout": anything,  # anonymous: sent to the login page

@@ -145,7 +145,15 @@ ACCESS = {
 }
 # Routes open to everyone, tested elsewhere (test_auth, test_openapi).
 # /healthz needs no login; /metrics is limited by network or token: tests/health covers both.
-PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi", "health.healthz", "health.scrape"}
+PUBLIC = {
+    "static",
+    "main.favicon",
+    "auth.login",
+    "auth.logout",
+    "api.openapi",
+    "health.healthz",
+    "health.scrape",
+}
 CASES = [(path, role, expected) for path, row in ACCESS.items() for role, expected in row.items()]
 
 

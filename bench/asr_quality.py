@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import tempfile
 import time
@@ -40,20 +41,31 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--show-text", action="store_true")
+    parser.add_argument(
+        "--raw-cache",
+        type=Path,
+        help="JSON file of recognised segments: read when present (no Whisper run), else written;"
+        " for tuning the correction only, the figures to report come from a run without it",
+    )
     args = parser.parse_args()
+    cache: dict[str, list[str]] = {}
+    if args.raw_cache and args.raw_cache.exists():
+        cache = json.loads(args.raw_cache.read_text(encoding="utf-8"))
 
     from media.asr import DOMAIN_PROMPT_ZH
     from media.models import resolve_model
     from media.terms import correct_segments, hint_terms, shipped_terms
     from media.text import cer
-    from media.transcribe import get_transcriber
+    from media.transcribe import Transcriber, get_transcriber
 
-    engine = get_transcriber(
-        "faster-whisper",
-        str(resolve_model(None, Path(tempfile.gettempdir()) / "huibao-bench-models")),
-        device="cpu",
-        cpu_threads=args.threads,
-    )
+    def engine() -> Transcriber:
+        return get_transcriber(
+            "faster-whisper",
+            str(resolve_model(None, Path(tempfile.gettempdir()) / "huibao-bench-models")),
+            device="cpu",
+            cpu_threads=args.threads,
+        )
+
     lexicon = shipped_terms()
     hotwords = "，".join(hint_terms(lexicon, args.hotwords_chars))
     hints = {"no hot-words": None, f"hot-words {args.hotwords_chars}": hotwords}
@@ -64,18 +76,21 @@ def main() -> None:
             phone = make_phone_variant(clean, Path(tmp) / f"{clean.stem}.m4a")
             for condition, path in (("clean", clean), ("phone", phone)):
                 for hint, words in hints.items():
+                    key = f"{name} {condition} {hint}"
                     t0 = time.perf_counter()
-                    result = engine.transcribe(
-                        path,
-                        language="zh",
-                        initial_prompt=DOMAIN_PROMPT_ZH,
-                        hotwords=words,
-                        vad=True,
-                        beam_size=args.beam,
-                    )
+                    if key not in cache:
+                        result = engine().transcribe(
+                            path,
+                            language="zh",
+                            initial_prompt=DOMAIN_PROMPT_ZH,
+                            hotwords=words,
+                            vad=True,
+                            beam_size=args.beam,
+                        )
+                        cache[key] = [s.text for s in result.segments]
                     wall = time.perf_counter() - t0
-                    fixed = correct_segments([s.text for s in result.segments], lexicon)
-                    raw, corrected = result.text, "".join(c.text for c in fixed)
+                    fixed = correct_segments(cache[key], lexicon)
+                    raw, corrected = " ".join(cache[key]), "".join(c.text for c in fixed)
                     rows.append(
                         {
                             "fixture": name,
@@ -96,6 +111,8 @@ def main() -> None:
                     )
                     if args.show_text:
                         print("    ", corrected)
+    if args.raw_cache:
+        args.raw_cache.write_text(json.dumps(cache, ensure_ascii=False, indent=1), "utf-8")
     print("\nmean CER over the fixtures")
     for condition in ("clean", "phone"):
         for hint in hints:

@@ -207,6 +207,8 @@ def _candidates(run: str, terms: dict[int, list[_Term]]) -> list[_Candidate]:
 
 def _confident(run: str, i: int, term: _Term, cost_per_char: float) -> bool:
     """Accept a candidate unless it would change a real, different common word."""
+    if run[i : i + len(term.text)] in common_words():  # 现实主义 is no misheard 形式主义
+        return False
     real = _breaks_real_word(run, i, term.text)
     if real is None:
         return True

@@ -55,6 +55,7 @@ def test_fix_records_what_was_heard() -> None:
         "他判断得很准确",
         "这是一枚中程导弹",
         "钢铁工人在车间工作",
+        "文学中的现实主义",  # a real word as a whole: not a misheard 形式主义
     ],
 )
 def test_refuses_near_real_different_words(text: str) -> None:

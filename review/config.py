@@ -105,6 +105,9 @@ class Config:
     RECOMMENDED_MIN_DURATION = float(os.environ.get("RECOMMENDED_MIN_DURATION", "60"))
     RECOMMENDED_MAX_DURATION = float(os.environ.get("RECOMMENDED_MAX_DURATION", "300"))
     RUBRIC_MAX_POINTS = int(os.environ.get("RUBRIC_MAX_POINTS", "20"))
+    # Processes drawing the PDF sheets of a large ZIP export (0: one per core, at most 4;
+    # 1: draw them in the export job itself).
+    EXPORT_PDF_WORKERS = int(os.environ.get("EXPORT_PDF_WORKERS", "0"))
     # Committee dashboard: review totals further apart than this fraction of the maximum.
     DISAGREEMENT_THRESHOLD = 0.2
 

@@ -136,3 +136,19 @@ def test_xlsx_has_real_dates_and_one_state_column(decided, client, token_for):
     )
     expected = review_at.astimezone(UTC) + timedelta(hours=8)
     assert abs(submitted.value - expected.replace(tzinfo=None)) < timedelta(minutes=1)
+
+
+def test_zip_sheets_drawn_by_a_pool_of_processes(decided, app, monkeypatch):
+    """A large ZIP draws its sheets in forked processes: the same sheets, in Chinese."""
+    from review.services.exports import zip as bundle
+
+    monkeypatch.setattr(bundle, "PARALLEL_FROM", 1)
+    monkeypatch.setitem(app.config, "EXPORT_PDF_WORKERS", 2)
+    out = io.BytesIO()
+    manifest = bundle.write_zip(decided["period"].id, None, out)
+    sheets = [f for f in manifest["files"] if f["kind"] == "pdf"]
+    assert [f["username"] for f in sheets] == ["a1", "a2"]
+    with zipfile.ZipFile(out) as archive:
+        for entry, name in zip(sheets, ("李明", "赵红"), strict=True):
+            text = PdfReader(io.BytesIO(archive.read(entry["name"]))).pages[0].extract_text()
+            assert name in text and "思想汇报考核表" in text

@@ -1,5 +1,7 @@
 """What an assessment sheet shows, read for one submission or for hundreds in a few queries.
 
+A Sheet holds plain values only, so it can be drawn in another process (zip.py).
+
 The ZIP of a large university's period holds thousands of sheets: reading each one's rows
 separately cost more than drawing it, so `load_sheets` reads a chunk of submissions with one
 query per table and the PDF is drawn from plain data.
@@ -70,7 +72,7 @@ class Sheet:
     decision_comment: str = ""
     released_at: datetime | None = None
     segments: list[tuple[float, float, str]] = field(default_factory=list)
-    paper_files: list[PaperFile] = field(default_factory=list)
+    paper_files: list[tuple[str, str]] = field(default_factory=list)  # (stored path, name)
 
 
 def load_sheet(submission_id: int) -> Sheet:
@@ -122,11 +124,11 @@ def _chunk(ids: list[int]) -> Iterator[Sheet]:
     reviews = _reviews(vids, positions)
     decisions = _decisions(vids, positions)
     segments = _segments([v.video_id for v in versions.values() if v.video_id])
-    papers: dict[int, list[PaperFile]] = {}
+    papers: dict[int, list[tuple[str, str]]] = {}
     for pf in db.session.scalars(
         select(PaperFile).where(PaperFile.version_id.in_(vids)).order_by(PaperFile.position)
     ):
-        papers.setdefault(pf.version_id, []).append(pf)
+        papers.setdefault(pf.version_id, []).append((pf.path, pf.original_name))
     for sid in ids:
         sub, version = submissions.get(sid), versions.get(sid)
         if sub is None or version is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -98,10 +99,27 @@ def _file_digest(paper_file: PaperFile) -> str:
         return f"missing:{paper_file.id}"
 
 
-def paper_fingerprint(version: SubmissionVersion) -> tuple:
-    """Return what identifies a version's paper report: its kind, its text, its files' digests."""
-    text = " ".join((version.paper_text or "").split())
-    return (version.paper_kind, text, tuple(_file_digest(f) for f in version.paper_files))
+def same_paper(a: SubmissionVersion, b: SubmissionVersion) -> bool:
+    """Tell whether two versions hold the same paper report: kind, text and file contents.
+
+    A document with text is the same report when its text is (a PDF exported again differs
+    in its bytes only). Files without text (photos, scans) are compared cheaply first: a copy
+    keeps its file names (chosen by the server with a random token), so they are read and
+    hashed only when the names differ but the sizes agree (the same file uploaded again).
+    """
+    if a.paper_kind != b.paper_kind:
+        return False
+    text = " ".join((a.paper_text or "").split())
+    if text != " ".join((b.paper_text or "").split()):
+        return False
+    if a.paper_kind == "text" or text:
+        return True
+    files_a, files_b = list(a.paper_files), list(b.paper_files)
+    if [f.size_bytes for f in files_a] != [f.size_bytes for f in files_b]:
+        return False
+    if [Path(f.path).name for f in files_a] == [Path(f.path).name for f in files_b]:
+        return True
+    return [_file_digest(f) for f in files_a] == [_file_digest(f) for f in files_b]
 
 
 def same_video(a: SubmissionVersion, b: SubmissionVersion) -> bool:
@@ -133,8 +151,7 @@ def redo_status(version: SubmissionVersion) -> RedoStatus | None:
         earlier=earlier,
         scope=scope,
         video_pending=scope in ("video", "both") and same,
-        paper_pending=scope in ("paper", "both")
-        and paper_fingerprint(version) == paper_fingerprint(earlier),
+        paper_pending=scope in ("paper", "both") and same_paper(version, earlier),
         same_video=same,
     )
 
@@ -215,7 +232,7 @@ def compare(before: SubmissionVersion, after: SubmissionVersion) -> Comparison:
         before=before,
         after=after,
         same_video=same_video(before, after),
-        paper_changed=paper_fingerprint(before) != paper_fingerprint(after),
+        paper_changed=not same_paper(before, after),
         diff=diff_html(before.paper_text or "", after.paper_text or ""),
         redo=decision.redo if decision is not None and decision.outcome == "revise" else None,
         decision=decision,

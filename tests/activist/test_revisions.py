@@ -136,6 +136,9 @@ def test_redo_paper_refuses_the_unchanged_paper(people, revised):
     with pytest.raises(ValidationError) as refused:
         submit_version(*_ids(people))
     assert refused.value.code == "redo_paper" and "修改书面汇报" in str(refused.value.message)
+    papers.save_document(*_ids(people), papers.Upload("again.pdf", chinese_pdf()))  # same text
+    with pytest.raises(ValidationError):
+        submit_version(*_ids(people))
     papers.save_document(*_ids(people), papers.Upload("新.pdf", chinese_pdf(SECOND_ZH)))
     assert submit_version(*_ids(people)).number == 2  # the same video is fine here
 
@@ -200,6 +203,23 @@ def test_compare_sees_a_new_video(people, revised, make_video):
     v2 = submit_version(*_ids(people))
     result = revisions.compare(v1, v2)
     assert not result.same_video and not result.paper_changed
+
+
+def test_the_same_photos_again_are_the_same_paper(people, make_video, release):
+    from tests.activist.samples import phone_jpeg
+
+    make_video("ready")
+    photos = [papers.Upload(f"p{i}.jpg", phone_jpeg(60 + 10 * i)) for i in range(2)]
+    papers.save_photos(*_ids(people), photos)
+    v1 = submit_version(*_ids(people))
+    release(v1.id, "revise", redo="paper")
+    v2 = start_revision(*_ids(people))
+    assert revisions.redo_status(v2).paper_pending  # the copy: same names, nothing read
+    again = papers.save_photos(*_ids(people), photos)  # the same photo files chosen again
+    assert [f.path for f in again.paper_files] != [f.path for f in v1.paper_files]
+    assert revisions.redo_status(again).paper_pending  # same bytes, other names
+    changed = papers.save_photos(*_ids(people), [papers.Upload("new.jpg", phone_jpeg(90))])
+    assert not revisions.redo_status(changed).paper_pending
 
 
 def test_attach_video_to_version_two(people, revised, make_video):

@@ -110,6 +110,8 @@ class Config:
     EXPORT_PDF_WORKERS = int(os.environ.get("EXPORT_PDF_WORKERS", "0"))
     # Committee dashboard: review totals further apart than this fraction of the maximum.
     DISAGREEMENT_THRESHOLD = 0.2
+    # A released result can be withdrawn this long after release, until the activist opens it.
+    RELEASE_WITHDRAW_HOURS = float(os.environ.get("RELEASE_WITHDRAW_HOURS", "24"))
 
     # Processing: a video's deadline is its steps' timeout plus DEADLINE_SLACK seconds; a
     # failed job is retried after each of RETRY_INTERVALS (seconds); the reconciler fails a

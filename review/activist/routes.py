@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +24,7 @@ from review.activist.status import (
 from review.exceptions import HuibaoError
 from review.extensions import db
 from review.models import Period, Role, Submission, SubmissionVersion
-from review.services import revisions, submissions
+from review.services import releases, revisions, submissions
 from review.services.analyses import analyses_json
 from review.services.media_errors import recommended_length
 from review.services.periods import open_periods
@@ -112,6 +112,8 @@ def report(period_id: int) -> ResponseReturnValue:
     editable = is_open and (version is None or not version.frozen)
     earlier = [v for v in (submission.versions if submission else []) if v is not version]
     feedback = submissions.released_feedback(version.id) if version and version.frozen else None
+    if feedback is not None and version is not None:
+        releases.record_opened(version.id, current_user.id, ip=request.remote_addr)
     return render_template(
         "activist/report.html",
         **card,
@@ -170,6 +172,9 @@ def version(submission_id: int, number: int) -> ResponseReturnValue:
     )
     if found is None:
         abort(404)
+    feedback = submissions.released_feedback(found.id) if found.frozen else None
+    if feedback is not None:
+        releases.record_opened(found.id, current_user.id, ip=request.remote_addr)
     return render_template(
         "activist/version.html",
         submission=submission,
@@ -177,5 +182,5 @@ def version(submission_id: int, number: int) -> ResponseReturnValue:
         period=submission.period,
         paper=paper_summary(found),
         video=video_status(found.video),
-        feedback=submissions.released_feedback(found.id) if found.frozen else None,
+        feedback=feedback,
     )

@@ -7,7 +7,9 @@ from typing import Any
 from flask import current_app
 
 from review.models import Submission, SubmissionVersion, Upload, Video
+from review.services.decisions import outcome_label
 from review.services.media_errors import flag_label, reason
+from review.services.submissions import Feedback
 
 
 def video_json(video: Video | None) -> dict | None:
@@ -84,6 +86,33 @@ def submission_json(
             else {"id": video.id, "state": video.state, "progress": video.progress}
         )
     return data
+
+
+def result_json(feedback: Feedback | None) -> dict | None:
+    """Serialise a released result as the period lets the activist see it (None before)."""
+    if feedback is None:
+        return None
+    return {
+        "outcome": feedback.outcome,
+        "outcome_label": outcome_label(feedback.outcome),
+        "comment": feedback.comment,
+        "released_at": feedback.released_at.isoformat(),
+        "shows": feedback.rules.mode,
+        "marks": [
+            {
+                "criterion_id": c.id,
+                "title": c.title,
+                "points": points,
+                "max_points": c.max_points,
+                "notes": feedback.notes.get(c.id, []),
+            }
+            for c, points in feedback.marks
+        ],
+        "total": feedback.total if feedback.marks else None,
+        "max_total": feedback.max_total if feedback.marks else None,
+        "overall": feedback.overall,
+        "comments": [{"at": c.at_seconds, "text": c.text} for c in feedback.comments],
+    }
 
 
 def upload_json(upload: Upload) -> dict:

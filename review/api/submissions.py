@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from review.access import get_version_or_404, readable_version, visible_submissions
 from review.api import bp
 from review.api.openapi import register
-from review.api.serializers import submission_json
+from review.api.serializers import result_json, submission_json
 from review.errors import error_response
 from review.extensions import db
 from review.models import Submission, SubmissionVersion, Video
-from review.services import audit
+from review.services import audit, decisions, releases
 from review.services.pagination import CursorError, decode_cursor, encode_cursor
 
 PAGE_MAX = 500
@@ -70,7 +70,12 @@ def get_submission(submission_id: int) -> ResponseReturnValue:
         f"transcript:{version.id}",
         ip=request.remote_addr,
     )
-    return jsonify(submission_json(version.submission, detail=True, version=version))
+    data = submission_json(version.submission, detail=True, version=version)
+    feedback = decisions.released_result(submission_id)
+    data["result"] = result_json(feedback)
+    if feedback is not None and feedback.version_id is not None:
+        releases.record_opened(feedback.version_id, current_user.id, ip=request.remote_addr)
+    return jsonify(data)
 
 
 _SUB = {"$ref": "#/components/schemas/Submission"}
@@ -138,6 +143,27 @@ register(
                 "activist": {"type": "object"},
                 "version": {"type": "integer"},
                 "paper": {"type": ["object", "null"]},
+                "result": {
+                    "type": ["object", "null"],
+                    "description": "GET /submissions/{id} only: null until released; `shows`"
+                    " is `scores` (marks, notes, overall comments, visible comments) or"
+                    " `decision` (outcome and the committee's comment only)",
+                    "properties": {
+                        "outcome": {
+                            "type": ["string", "null"],
+                            "enum": ["pass", "revise", "fail", None],
+                        },
+                        "outcome_label": {"type": "string"},
+                        "comment": {"type": "string"},
+                        "released_at": {"type": "string", "format": "date-time"},
+                        "shows": {"type": "string", "enum": ["scores", "decision"]},
+                        "marks": {"type": "array", "items": {"type": "object"}},
+                        "total": {"type": ["number", "null"]},
+                        "max_total": {"type": ["integer", "null"]},
+                        "overall": {"type": "array", "items": {"type": "string"}},
+                        "comments": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
                 "video": {
                     "type": ["object", "null"],
                     "properties": {
@@ -161,7 +187,9 @@ register(
     "/api/v1/submissions/{submission_id}",
     {
         "get": {
-            "summary": "One submission with video state, per-stage progress, error and transcript",
+            "summary": "One submission with video state, per-stage progress, error and transcript;"
+            " `result`: the released decision as the period lets the activist see it (the"
+            " activist's first read of it is recorded: a release can no longer be withdrawn)",
             "parameters": [
                 {
                     "name": "submission_id",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
-from review.committee import exports, routes, trail  # noqa: E402,F401
+from review.committee import exports, releases, routes, trail  # noqa: E402,F401

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from review.access import get_version_or_404, role_required, visible_submissions
+from review.access import get_version_or_404, role_required
 from review.auth.redirects import safe_next
 from review.committee import bp
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
-from review.models import Branch, Criterion, Period, Role, Submission, User
+from review.models import Criterion, Period, Role, User
+from review.services import agreement, decisions, releases, revisions
 from review.services import dashboard as board
-from review.services import decisions, revisions
 
 COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
 STATES = ("draft", "submitted", "in_review", "reviewed", "released", "needs_revision")
@@ -42,7 +42,7 @@ def dashboard() -> ResponseReturnValue:
     )
     if period is None:
         return render_template("committee/dashboard.html", periods=[], period=None)
-    threshold = float(current_app.config["DISAGREEMENT_THRESHOLD"])
+    threshold = agreement.thresholds(period).disagreement / period.rubric_version.max_total
     return render_template(
         "committee/dashboard.html",
         periods=periods,
@@ -60,34 +60,6 @@ def dashboard() -> ResponseReturnValue:
 def _names() -> dict[int, str]:
     stmt = select(User.id, User.name).where(User.role.in_([Role.REVIEWER.value]))
     return dict(db.session.execute(stmt).all())
-
-
-@bp.route("/periods/<int:period_id>/submissions")
-@role_required(*COMMITTEE)
-def submissions(period_id: int) -> ResponseReturnValue:
-    """The submissions of a period (optionally one branch) with their decisions, to release."""
-    period = _period_or_404(period_id)
-    branch_id = request.args.get("branch", type=int)
-    stmt = visible_submissions(current_user).where(
-        Submission.period_id == period.id, Submission.state != "draft"
-    )
-    if branch_id:
-        stmt = stmt.where(Submission.branch_id == branch_id)
-    subs = list(db.session.scalars(stmt.order_by(Submission.branch_id, Submission.id)))
-    versions = board.current_versions(period.id)
-    found = {
-        s.id: decisions.get_decision(versions[s.id].id) if s.id in versions else None for s in subs
-    }
-    branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))
-    return render_template(
-        "committee/submissions.html",
-        period=period,
-        submissions=subs,
-        decisions=found,
-        branches=branches,
-        branch_id=branch_id,
-        outcome_label=decisions.outcome_label,
-    )
 
 
 def _parse_marks(criteria: list[Criterion]) -> dict[int, float | None]:
@@ -161,36 +133,11 @@ def decide(submission_id: int) -> ResponseReturnValue:
         agreed=agreed,
         users=users,
         history=decisions.history(submission.id),
+        row=agreement.rows(submission.period, [submission])[0],
+        limits=agreement.thresholds(submission.period),
+        withdraw_until=releases.withdraw_until(decision) if decision else None,
+        window_hours=f"{releases.withdraw_window().total_seconds() / 3600:g}",
         outcome_label=decisions.outcome_label,
         redo_labels=revisions.REDO_LABELS,
         next=safe_next(request.args.get("next")) or "",
     )
-
-
-@bp.route("/periods/<int:period_id>/release", methods=["POST"])
-@role_required(*COMMITTEE)
-def release(period_id: int) -> ResponseReturnValue:
-    """Release a branch, the whole period or the selected submissions."""
-    period = _period_or_404(period_id)
-    scope = request.form.get("scope", "selection")
-    branch_id = request.form.get("branch_id", type=int)
-    kwargs: dict = {}
-    if scope == "branch":
-        if not branch_id:
-            flash(_("请选择要发布的支部。"), "danger")
-            return redirect(url_for("committee.submissions", period_id=period.id))
-        kwargs["branch_id"] = branch_id
-    elif scope == "selection":
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-        if not ids:
-            flash(_("请先勾选要发布的汇报。"), "danger")
-            return redirect(url_for("committee.submissions", period_id=period.id, branch=branch_id))
-        kwargs["submission_ids"] = ids
-    result = decisions.release(current_user.id, period.id, **kwargs)
-    if result.released:
-        flash(_("已发布 %(n)d 份结果，积极分子现在可以看到。", n=len(result.released)), "success")
-    if result.skipped:
-        flash(_("%(n)d 份尚未认定全部分数和结论，未发布。", n=len(result.skipped)), "warning")
-    if not result.released and not result.skipped:
-        flash(_("没有需要发布的结果。"), "info")
-    return redirect(url_for("committee.submissions", period_id=period.id, branch=branch_id))

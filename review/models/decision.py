@@ -28,6 +28,7 @@ class Decision(Model):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the activist's first look
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     marks: Mapped[list[AgreedMark]] = relationship(cascade="all, delete-orphan")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.clock import now
@@ -63,6 +72,9 @@ class Criterion(Model):
     rubric_version: Mapped[RubricVersion] = relationship(back_populates="criteria")
 
 
+FEEDBACK_MODES = ("scores", "decision")  # what a released result shows the activist
+
+
 class Period(Model):
     """A reporting period (e.g. 2026年第四季度) with its rubric and rules."""
 
@@ -76,6 +88,17 @@ class Period(Model):
     double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The committee's settings (review/services/feedback.py, review/services/agreement.py):
+    # "scores": agreed marks, reviewers' notes and overall comments, visible time-coded comments;
+    # "decision": only the outcome and the committee's opinion.
+    feedback_mode: Mapped[str] = mapped_column(
+        String(10), default="scores", server_default="scores"
+    )
+    # Review totals further apart than this fraction of the maximum disagree (None: Config).
+    disagreement_threshold: Mapped[float | None] = mapped_column(Float)
+    # Suggested decision: total >= pass_min 通过, >= revise_min 需修改, else 不通过 (None: 60%/40%).
+    pass_min: Mapped[float | None] = mapped_column(Float)
+    revise_min: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     rubric_version: Mapped[RubricVersion] = relationship()

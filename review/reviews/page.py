@@ -12,6 +12,7 @@ from review.i18n import format_dt
 from review.models import Review, ReviewState, SubmissionVersion, TranscriptSegment, User
 from review.services import paper_pages
 from review.services.drafts import field_revisions
+from review.services.feedback import rules_for
 from review.services.media_errors import flag_label
 from review.services.reviews.corrections import corrections_closed
 from review.services.reviews.queue import overdue_days
@@ -115,5 +116,6 @@ def page_context(
         "clock": _clock,
         "text_pieces": text_pieces,
         "state": state,
+        "feedback_rules": rules_for(submission.period),
         "submitted_review": review is not None and review.state == ReviewState.SUBMITTED.value,
     }

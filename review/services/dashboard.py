@@ -141,9 +141,12 @@ class Disagreement:
 def disagreements(period_id: int, threshold: float | None = None) -> list[Disagreement]:
     """Return double-marked submissions whose review totals differ by more than the threshold.
 
-    The threshold is a fraction of the rubric's maximum total (default: DISAGREEMENT_THRESHOLD).
+    The threshold is a fraction of the rubric's maximum total (default: the period's, else
+    DISAGREEMENT_THRESHOLD).
     """
     period = db.session.get_one(Period, period_id)
+    if threshold is None:
+        threshold = period.disagreement_threshold
     if threshold is None:
         threshold = float(current_app.config["DISAGREEMENT_THRESHOLD"])
     limit = threshold * period.rubric_version.max_total

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from review import clock
 from review.exceptions import ConflictError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
     AgreedMark,
-    Criterion,
     Decision,
     DecisionChange,
     Review,
     ReviewState,
     Submission,
-    SubmissionState,
     SubmissionVersion,
 )
 from review.models.decision import OUTCOMES, REDO_SCOPES
-from review.services import audit, events
+from review.services import audit, feedback, releases
 from review.services.submissions import Feedback, released_feedback
 
-OUTCOME_LABELS = {"pass": _l("通过"), "revise": _l("需修改"), "fail": _l("不通过")}
-
-
-def outcome_label(outcome: str | None) -> str:
-    """Return the Chinese label of a decision outcome (empty when undecided)."""
-    return str(OUTCOME_LABELS.get(outcome or "", ""))
+OUTCOME_LABELS = feedback.OUTCOME_LABELS
+outcome_label = feedback.outcome_label
 
 
 def _submission(submission_id: int) -> Submission:
@@ -52,9 +41,10 @@ def submitted_reviews(version_id: int) -> list[Review]:
     return list(db.session.scalars(stmt))
 
 
-def get_decision(version_id: int) -> Decision | None:
-    """Return the decision of a submission version, if any."""
-    return db.session.scalar(select(Decision).where(Decision.version_id == version_id))
+# Releasing lives in releases.py; decisions.release stays the name existing callers use.
+get_decision = releases.get_decision
+release = releases.release
+ReleaseResult = releases.ReleaseResult
 
 
 def _snapshot(decision: Decision) -> dict:
@@ -157,72 +147,6 @@ def history(submission_id: int) -> list[DecisionChange]:
         .order_by(DecisionChange.changed_at.desc(), DecisionChange.id.desc())
     )
     return list(db.session.scalars(stmt))
-
-
-@dataclass
-class ReleaseResult:
-    """What a release did: released submission ids and those skipped with a reason."""
-
-    released: list[int] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _is_complete(decision: Decision | None, criteria: list[Criterion]) -> bool:
-    if decision is None or decision.outcome is None:
-        return False
-    return {m.criterion_id for m in decision.marks} >= {c.id for c in criteria}
-
-
-def release(
-    actor_id: int,
-    period_id: int,
-    *,
-    branch_id: int | None = None,
-    submission_ids: list[int] | None = None,
-) -> ReleaseResult:
-    """Release the decided results of a period, a branch of it, or a selection.
-
-    A submission is released when its current version has an outcome and every agreed mark;
-    the others are skipped with a reason. An outcome "revise" sends it to needs_revision.
-    """
-    stmt = select(Submission).where(Submission.period_id == period_id)
-    if branch_id is not None:
-        stmt = stmt.where(Submission.branch_id == branch_id)
-    if submission_ids is not None:
-        stmt = stmt.where(Submission.id.in_(submission_ids or [-1]))
-    result, moment = ReleaseResult(), clock.now()
-    for submission in db.session.scalars(stmt.order_by(Submission.id)):
-        version = submission.current
-        if version is None or version.submitted_at is None:
-            continue
-        decision = get_decision(version.id)
-        if decision is not None and decision.released_at is not None:
-            continue
-        if decision is None or not _is_complete(
-            decision, submission.period.rubric_version.criteria
-        ):
-            result.skipped.append((submission.id, str(_l("尚未认定全部分数和结论"))))
-            continue
-        decision.released_at, decision.released_by = moment, actor_id
-        submission.state = (
-            SubmissionState.NEEDS_REVISION.value
-            if decision.outcome == "revise"
-            else SubmissionState.RELEASED.value
-        )
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            label = outcome_label(decision.outcome)
-        events.result_released(submission, version, decision, label)
-        result.released.append(submission.id)
-    audit.record(
-        actor_id,
-        "release",
-        "period",
-        period_id,
-        {"branch_id": branch_id, "released": result.released, "skipped": len(result.skipped)},
-        commit=False,
-    )
-    db.session.commit()
-    return result
 
 
 def released_result(submission_id: int) -> Feedback | None:

@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from review import clock
-from review.exceptions import ValidationError
+from review.exceptions import NotFoundError, ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Rubric, RubricVersion
+from review.services import audit
+from review.services.feedback import check_mode
 
 DEFAULT_CRITERIA = (
     ("入党动机", ["动机端正，表述具体真诚", "动机基本端正", "动机模糊或表述空泛"]),
@@ -78,3 +80,61 @@ def open_periods(now: datetime | None = None) -> list[Period]:
     now = now or clock.now()
     stmt = select(Period).where(Period.opens_at <= now, Period.closes_at >= now)
     return list(db.session.scalars(stmt.order_by(Period.closes_at)))
+
+
+def update_committee_settings(
+    period_id: int,
+    actor_id: int,
+    *,
+    feedback_mode: str,
+    disagreement_percent: float | None,
+    pass_min: float | None,
+    revise_min: float | None,
+) -> Period:
+    """Save the committee's settings of a period: what activists see, thresholds; audited.
+
+    Raises:
+        NotFoundError: no such period. ValidationError: an unknown mode or a threshold out of
+        range (disagreement 1–100 %, 0 <= 需修改 <= 通过 <= the maximum total).
+    """
+    period = db.session.get(Period, period_id)
+    if period is None:
+        raise NotFoundError(_l("找不到该汇报周期。"))
+    check_mode(feedback_mode)
+    top = period.rubric_version.max_total
+    if disagreement_percent is not None and not 1 <= disagreement_percent <= 100:
+        raise ValidationError(_l("分歧阈值须在 1% 到 100% 之间。"))
+    for value in (pass_min, revise_min):
+        if value is not None and not 0 <= value <= top:
+            raise ValidationError(_l("建议结论的分数线须在 0 到 %(max)d 分之间。", max=top))
+    if pass_min is not None and revise_min is not None and revise_min > pass_min:
+        raise ValidationError(_l("“需修改”的分数线不能高于“通过”的分数线。"))
+    before = {
+        "feedback_mode": period.feedback_mode,
+        "disagreement_threshold": period.disagreement_threshold,
+        "pass_min": period.pass_min,
+        "revise_min": period.revise_min,
+    }
+    period.feedback_mode = feedback_mode
+    period.disagreement_threshold = (
+        None if disagreement_percent is None else disagreement_percent / 100
+    )
+    period.pass_min, period.revise_min = pass_min, revise_min
+    audit.record(
+        actor_id,
+        "period_settings",
+        "period",
+        period.id,
+        {
+            "before": before,
+            "after": {
+                "feedback_mode": feedback_mode,
+                "disagreement_threshold": period.disagreement_threshold,
+                "pass_min": pass_min,
+                "revise_min": revise_min,
+            },
+        },
+        commit=False,
+    )
+    db.session.commit()
+    return period

@@ -28,6 +28,7 @@ from review.models import (
     VideoState,
 )
 from review.services import audit, revisions
+from review.services.feedback import FeedbackRules, rules_for
 
 
 def get_or_create_draft(
@@ -237,7 +238,12 @@ def _started_revision(activist_id: int, period_id: int) -> SubmissionVersion:
 
 @dataclass
 class Feedback:
-    """What the committee released for one version: outcome, agreed marks, visible comments."""
+    """What the committee released for one version, as the period's rules let it show.
+
+    marks, notes (per criterion id, both reviewers'), overall (the reviewers' overall
+    comments) and comments (time-coded, marked visible) stay empty when the period shows
+    only the decision (review/services/feedback.py).
+    """
 
     outcome: str | None
     comment: str
@@ -245,6 +251,10 @@ class Feedback:
     marks: list[tuple[Criterion, float]] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     redo: str | None = None  # with outcome "revise": "video", "paper" or "both"
+    notes: dict[int, list[str]] = field(default_factory=dict)
+    overall: list[str] = field(default_factory=list)
+    rules: FeedbackRules = field(default_factory=lambda: FeedbackRules("scores"))
+    version_id: int | None = None
 
     @property
     def total(self) -> float:
@@ -268,29 +278,43 @@ def released_feedback(version_id: int) -> Feedback | None:
     decision = db.session.scalar(select(Decision).where(Decision.version_id == version_id))
     if decision is None or decision.released_at is None:
         return None
+    version = db.session.get_one(SubmissionVersion, version_id)
+    rules = rules_for(version.submission.period)
+    feedback = Feedback(
+        decision.outcome,
+        decision.comment or "",
+        decision.released_at,
+        rules=rules,
+        version_id=version_id,
+        redo=decision.redo if decision.outcome == "revise" else None,
+    )
+    if not rules.detailed:
+        return feedback
     criteria = {
         c.id: c
         for c in db.session.scalars(
             select(Criterion).where(Criterion.id.in_([m.criterion_id for m in decision.marks]))
         )
     }
-    marks = sorted(
+    feedback.marks = sorted(
         ((criteria[m.criterion_id], m.points) for m in decision.marks),
         key=lambda pair: pair[0].position,
     )
-    comments = list(
+    reviews = list(
         db.session.scalars(
-            select(Comment)
-            .join(Review, Comment.review_id == Review.id)
-            .where(
-                Review.version_id == version_id,
-                Review.state == ReviewState.SUBMITTED.value,
-                Comment.visible_to_activist.is_(True),
-            )
-            .order_by(Comment.at_seconds, Comment.id)
+            select(Review)
+            .where(Review.version_id == version_id, Review.state == ReviewState.SUBMITTED.value)
+            .order_by(Review.submitted_at, Review.id)
         )
     )
-    redo = decision.redo if decision.outcome == "revise" else None
-    return Feedback(
-        decision.outcome, decision.comment or "", decision.released_at, marks, comments, redo
+    for review in reviews:
+        for score in review.scores:
+            if (score.note or "").strip():
+                feedback.notes.setdefault(score.criterion_id, []).append(score.note.strip())
+        if (review.overall_comment or "").strip():
+            feedback.overall.append(review.overall_comment.strip())
+    feedback.comments = sorted(
+        (c for r in reviews for c in r.comments if c.visible_to_activist),
+        key=lambda c: (c.at_seconds, c.id),
     )
+    return feedback

@@ -36,6 +36,12 @@ import { requestJSON } from "./lib.js";
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-take]");
     if (button) { take(button.dataset.take); return; }
+    var suggest = event.target.closest("[data-suggest]");
+    if (suggest) {  // fills the choice only: the committee still saves it
+      var radio = document.querySelector("input[name=outcome][value='" + suggest.dataset.suggest + "']");
+      if (radio) radio.checked = true;
+      return;
+    }
     var confirmer = event.target.closest("[data-confirm]");
     if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
   });

@@ -73,8 +73,10 @@ def test_committee_resolves_releases_and_downloads(marked, app, server, browser)
         f"{server}/committee/periods/{marked['period'].id}/submissions"
         f"?branch={marked['sub1'].branch_id}"
     )
-    page.click("button[value=branch]")  # confirm dialog accepted
-    page.wait_for_selector("text=已发布 1 份结果")
+    page.click("button[value=branch]")
+    page.wait_for_selector("#release-count >> text=将向 1 名积极分子发布结果")
+    page.click("#confirm-release")
+    page.wait_for_selector("text=已向 1 名积极分子发布结果")
     _shot(page, "release")
     from review.services.decisions import released_result
 

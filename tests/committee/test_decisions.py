@@ -7,7 +7,7 @@ import pytest
 from review.exceptions import ConflictError, ValidationError
 from review.extensions import db
 from review.models import AuditEvent, DecisionChange
-from review.services import dashboard, decisions
+from review.services import dashboard, decisions, releases
 
 
 def _marks(submission, points):
@@ -55,7 +55,7 @@ def test_release_rules(marked, client, auth):
     assert page.status_code == 200 and "很好" not in page.get_data(as_text=True)
     auth.logout()
 
-    result = decisions.release(c1.id, marked["period"].id, branch_id=sub1.branch_id)
+    result = releases.release(c1.id, marked["period"].id, branch_id=sub1.branch_id)
     assert result.released == [sub1.id] and result.skipped == []
     shown = decisions.released_result(sub1.id)
     assert shown.outcome == "pass" and shown.total == 68 and shown.comment == "很好"
@@ -65,7 +65,7 @@ def test_release_rules(marked, client, auth):
     assert sub1.state == "released"
     # the other branch was not released and has no decision
     assert decisions.released_result(sub2.id) is None
-    skipped = decisions.release(c1.id, marked["period"].id)
+    skipped = releases.release(c1.id, marked["period"].id)
     assert [sid for sid, _ in skipped.skipped] == [sub2.id] and skipped.released == []
     with pytest.raises(ConflictError):
         decisions.set_decision(sub1.id, c1.id, _marks(sub1, [1, 1, 1, 1, 1]), "fail")
@@ -77,7 +77,7 @@ def test_revise_outcome_sends_back(marked):
     decisions.set_decision(
         sub2.id, c1.id, _marks(sub2, [10] * 5), "revise", "请重录誓词", redo="video"
     )
-    decisions.release(c1.id, marked["period"].id, submission_ids=[sub2.id])
+    releases.release(c1.id, marked["period"].id, submission_ids=[sub2.id])
     db.session.refresh(sub2)
     assert sub2.state == "needs_revision"
 
@@ -109,7 +109,7 @@ def test_dashboard_figures(marked):
 def test_activists_see_only_their_own(marked, client, auth, token_for):
     sub1, c1 = marked["sub1"], marked["committee"]
     decisions.set_decision(sub1.id, c1.id, _marks(sub1, [14, 13, 12, 14, 15]), "pass", "很好")
-    decisions.release(c1.id, marked["period"].id)
+    releases.release(c1.id, marked["period"].id)
     other = token_for("a2")
     assert client.get(f"/api/v1/submissions/{sub1.id}", headers=other).status_code == 404
     assert (

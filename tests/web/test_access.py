@@ -375,3 +375,34 @@ def test_compare_versions_route_other_branch_and_after_submission(client, people
     client.post("/login", data={"username": "r1", "password": PASSWORD})
     html = client.get(f"/reviews/{revising.id}/compare").get_data(as_text=True)
     assert "<ins>第二版尚未提交的秘密。</ins>" in html and "第 1 版" in html and "第 2 版" in html
+
+
+# -- the committee's release routes (they take a period or submission id) -------------------
+RELEASE_ROUTES = {  # (method, path template): what each role gets; a redirect back counts OK
+    ("GET", "/committee/periods/{period}/submissions"): "committee",
+    ("GET", "/committee/periods/{period}/release?scope=period"): "committee",
+    ("POST", "/committee/periods/{period}/release"): "committee",
+    ("POST", "/committee/periods/{period}/agree"): "committee",
+    ("POST", "/committee/periods/{period}/settings"): "committee",
+    ("POST", "/committee/submissions/{submission}/withdraw"): "committee",
+}
+RELEASE_CASES = [(m, p, role) for (m, p) in RELEASE_ROUTES for role in ROLES]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"), RELEASE_CASES, ids=[f"{m} {p}-{r}" for m, p, r in RELEASE_CASES]
+)
+def test_release_routes(client, people, submissions, method, path, role):
+    if role != "anonymous":
+        client.post("/login", data={"username": USERNAMES[role], "password": PASSWORD})
+    url = path.format(period=people["period"].id, submission=submissions["a1"].id)
+    resp = client.open(url, method=method, data={})
+    if role == "anonymous":
+        assert resp.status_code == 302 and resp.location.startswith("/login?next=")
+    elif role == RELEASE_ROUTES[(method, path)]:
+        assert resp.status_code in (200, 302), resp.get_data(as_text=True)[:300]
+        if resp.status_code == 302:
+            assert resp.location.startswith("/committee/")
+    else:
+        assert resp.status_code == FORBIDDEN
+        assert "您没有权限执行此操作。" in resp.get_data(as_text=True)

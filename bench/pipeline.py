@@ -2,19 +2,25 @@
 
 Prints, measured in one run on this machine:
   * time to reviewable and to fully transcoded, as fractions of the clip's duration, for a
-    browser-playable H.264/AAC MP4 (fast path) and an iPhone-like HEVC .mov (transcoded first);
+    browser-playable H.264/AAC MP4 (fast path) and an iPhone-like HEVC .mov (transcoded first),
+    with `make run`'s default of one worker process per core (WHISPER_THREADS=1), once with
+    the transcription as one job (TRANSCRIBE_CHUNK_SECONDS=0, the baseline) and once cut into
+    chunks that the workers share (the default), with the load average beside each figure;
   * the transcode step's time divided by the bare equivalent ffmpeg command's time
     (same encoder settings, one output, same niceness, runs interleaved A/B/B/A);
   * the transcription real-time factor.
 
-Usage: .venv/bin/python bench/pipeline.py [--quick] [--seconds N] [--keep DIR]
+Usage: .venv/bin/python bench/pipeline.py [--quick] [--seconds N] [--keep DIR] [--workers N]
+       [--no-transcode-ratio] [--model-cache DIR]
 (--quick: a 60-second clip and one transcode repetition; nothing is downloaded).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -250,6 +256,159 @@ def pipeline_times(clip: Path, duration: float, instance: Path) -> dict:
         }
 
 
+def measure_with_workers(clip: Path, duration: float, workers: int, chunk_seconds: float) -> dict:
+    """In a fresh instance, start `workers` worker processes as `make run` does; time the clip.
+
+    Runs in its own interpreter (the app's Config reads the environment once, at import).
+    """
+    args = [
+        sys.executable,
+        __file__,
+        "--measure",
+        str(clip),
+        "--seconds",
+        str(int(duration)),
+        "--workers",
+        str(workers),
+        "--chunk-seconds",
+        str(chunk_seconds),
+    ]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
+    return json.loads(lines[-1])
+
+
+def _measure_child(clip: Path, duration: float, workers: int, chunk_seconds: float) -> None:
+    """The child of measure_with_workers: print one JSON line of figures."""
+    with tempfile.TemporaryDirectory(prefix="hb-") as instance:
+        os.environ.update(
+            HUIBAO_INSTANCE=instance,
+            MAX_DURATION="3600",
+            WHISPER_THREADS="1",
+            TRANSCRIBE_CHUNK_SECONDS=str(chunk_seconds),
+        )
+        os.environ.setdefault("MODEL_CACHE", str(Path.home() / ".cache" / "huibao-models"))
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.pop("REDIS_URL", None)
+        from flask_migrate import upgrade
+        from rq import Worker
+
+        from review import create_app, embedded
+        from review.extensions import db
+        from review.models import TranscriptChunk, Video
+        from review.services import accounts, periods
+        from review.services.videos import ingest_file
+
+        app = create_app()
+        procs: list[subprocess.Popen] = []
+        try:
+            with app.app_context():
+                upgrade(revision="heads")
+                accounts.create_branch("基准测试支部")
+                user = accounts.create_user(
+                    "bench", "测试", "activist", "zhuozi-shanhu-83-yueliang", ["基准测试支部"]
+                )
+                import datetime as dt
+
+                today = dt.date.today()
+                period = periods.open_period(
+                    "基准测试", today - dt.timedelta(days=1), today + dt.timedelta(days=1)
+                )
+                env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"])
+                for _ in range(workers):
+                    procs.append(
+                        subprocess.Popen(
+                            [sys.executable, "-m", "workers.worker", "--reconcile-every", "0"],
+                            env=env,
+                            cwd=ROOT,
+                            start_new_session=True,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                        )
+                    )
+                redis = app.extensions["redis"]
+                deadline = time.monotonic() + 300
+                while len(Worker.all(connection=redis)) < workers:  # the model is loaded
+                    if time.monotonic() > deadline:
+                        raise SystemExit("workers did not start")
+                    time.sleep(0.2)
+                load_before = os.getloadavg()
+                start = time.perf_counter()
+                video_id = ingest_file(user.id, period.id, clip, clip.name, move=False).id
+                marks: dict[str, float] = {}
+                while time.perf_counter() - start < 20 * duration:
+                    video = db.session.get(Video, video_id, populate_existing=True)
+                    db.session.commit()
+                    moment = time.perf_counter() - start
+                    if video.reviewable and "reviewable" not in marks:
+                        marks["reviewable"] = moment
+                        load_at_reviewable = os.getloadavg()
+                    if video.transcoded and "transcoded" not in marks:
+                        marks["transcoded"] = moment
+                    if video.state == "failed":
+                        raise SystemExit(f"failed: {video.error_code} {video.error_detail}")
+                    if len(marks) == 2:
+                        break
+                    time.sleep(0.1)
+                chunks = db.session.scalars(
+                    db.select(TranscriptChunk).where(TranscriptChunk.video_id == video_id)
+                ).all()
+                print(
+                    json.dumps(
+                        {
+                            "reviewable": marks["reviewable"] / duration,
+                            "transcoded": marks["transcoded"] / duration,
+                            "chunks": len(chunks),
+                            "segments": len(video.segments),
+                            "text": "".join(s.text for s in video.segments),
+                            "load_before": load_before,
+                            "load_at_reviewable": load_at_reviewable,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+        finally:
+            for proc in procs:
+                os.killpg(proc.pid, signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            embedded.stop_redis(Path(instance) / "redis")
+
+
+def _load(values: list[float]) -> str:
+    return "/".join(f"{v:.1f}" for v in values)
+
+
+def workers_report(clips: list[tuple[str, Path]], seconds: int, workers: int) -> None:
+    """Print time to reviewable with N workers: one transcription job vs chunks, per clip."""
+    from media.text import cer, normalize_for_cer
+
+    for label, clip in clips:
+        runs = {}
+        for mode, chunk_seconds in (("one job (baseline)", 0.0), ("chunks", -1.0)):
+            r = measure_with_workers(clip, float(seconds), workers, chunk_seconds)
+            runs[mode] = r
+            print(
+                f"{label}, {workers} workers, transcription as {mode}: reviewable at "
+                f"{r['reviewable']:.3f}× duration, transcoded at {r['transcoded']:.3f}×, "
+                f"{r['chunks']} chunk(s), load average before {_load(r['load_before'])}, "
+                f"at reviewable {_load(r['load_at_reviewable'])}",
+                flush=True,
+            )
+        one, many = runs["one job (baseline)"], runs["chunks"]
+        distance = cer(normalize_for_cer(one["text"]), normalize_for_cer(many["text"]))
+        print(
+            f"{label}: chunks ÷ one job = {many['reviewable'] / one['reviewable']:.3f} "
+            f"(time to reviewable); CER between the two transcripts {distance:.3f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     """Generate the clips, run the measurements and print the figures."""
     parser = argparse.ArgumentParser(
@@ -259,7 +418,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--reps", type=int, default=None, help="transcode repetitions (A/B pairs)")
     parser.add_argument("--keep", type=Path, default=None, help="cache folder for generated clips")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes (make run)"
+    )
+    parser.add_argument("--no-transcode-ratio", action="store_true")
+    parser.add_argument("--in-process", action="store_true", help="also the one-worker run")
+    parser.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--chunk-seconds", type=float, default=-1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure is not None:
+        if args.chunk_seconds < 0:  # the product's default
+            from review.config import Config
+
+            args.chunk_seconds = Config.TRANSCRIBE_CHUNK_SECONDS
+        _measure_child(args.measure, float(args.seconds), args.workers, args.chunk_seconds)
+        return
     seconds = args.seconds or (60 if args.quick else 180)
     reps = args.reps or (1 if args.quick else 2)
     cache = args.keep or Path(tempfile.gettempdir()) / "huibao-bench"
@@ -269,21 +442,31 @@ def main() -> None:
         make_speech(seconds, speech)
     fast = make_clip("h264", seconds, speech, cache / f"phone-{seconds}s-1080p.mp4")
     slow = make_clip("hevc", seconds, speech, cache / f"iphone-{seconds}s-1080p-hevc.mov")
-    print(f"clip: {seconds} s 1920x1080 30 fps, Mandarin speech; cpus={os.cpu_count()}")
-    with tempfile.TemporaryDirectory() as work:
-        ratio, ours, bare = transcode_ratio(fast, Path(work), reps)
     print(
-        f"transcode (MP4+poster+WAV, one run) vs bare ffmpeg (MP4 only): "
-        f"ours {[f'{s:.1f}' for s in ours]} s, bare {[f'{s:.1f}' for s in bare]} s, "
-        f"ratio {ratio:.3f}"
+        f"clip: {seconds} s 1920x1080 30 fps, Mandarin speech; cpus={os.cpu_count()}; "
+        f"load average {_load(list(os.getloadavg()))}",
+        flush=True,
     )
-    for label, clip in (("fast path (H.264/AAC MP4)", fast), ("HEVC 10-bit .mov, rotated", slow)):
+    if not args.no_transcode_ratio:
+        with tempfile.TemporaryDirectory() as work:
+            ratio, ours, bare = transcode_ratio(fast, Path(work), reps)
+        print(
+            f"transcode (MP4+poster+WAV, one run) vs bare ffmpeg (MP4 only): "
+            f"ours {[f'{s:.1f}' for s in ours]} s, bare {[f'{s:.1f}' for s in bare]} s, "
+            f"ratio {ratio:.3f}",
+            flush=True,
+        )
+    clips = [("fast path (H.264/AAC MP4)", fast), ("HEVC 10-bit .mov, rotated", slow)]
+    workers_report(clips, seconds, args.workers)
+    if not args.in_process:
+        return
+    for label, clip in clips:
         with tempfile.TemporaryDirectory() as instance:
             r = pipeline_times(clip, float(seconds), Path(instance))
         print(
-            f"{label}: reviewable at {r['reviewable']:.3f}× duration, fully transcoded at "
-            f"{r['transcoded']:.3f}×, transcription RTF {r['rtf']:.3f}, model load "
-            f"{r['model_load_s']:.1f} s (once per worker), steps "
+            f"{label}, one in-process worker: reviewable at {r['reviewable']:.3f}× duration, "
+            f"fully transcoded at {r['transcoded']:.3f}×, transcription RTF {r['rtf']:.3f}, "
+            f"model load {r['model_load_s']:.1f} s (once per worker), steps "
             + ", ".join(f"{k} {v:.1f} s" for k, v in r["steps"].items())
         )
 

@@ -131,6 +131,13 @@ class Config:
     # (0: none); bench/asr_quality.py measures what they add on top of TERM_CORRECTION.
     WHISPER_HOTWORDS_CHARS = int(os.environ.get("WHISPER_HOTWORDS_CHARS", "0"))
     TERM_CORRECTION = _bool("TERM_CORRECTION", True)  # Party terms corrected in pinyin space
+    # Audio longer than 4/3 of this is cut at pauses into chunks of about this many seconds,
+    # each transcribed by its own asr job (any worker); 0: one job per video.
+    TRANSCRIBE_CHUNK_SECONDS = float(os.environ.get("TRANSCRIBE_CHUNK_SECONDS", "45"))
+    # Prompt a chunk with its predecessor's last sentence when that one is already done (off:
+    # every chunk gets WHISPER_PROMPT alone, so its text depends on its audio only;
+    # services/chunks.py and docs/performance.md give the measurements).
+    TRANSCRIBE_CARRY_PROMPT = _bool("TRANSCRIBE_CARRY_PROMPT", False)
     MODEL_CACHE = Path(os.environ.get("MODEL_CACHE", INSTANCE_DIR / "models"))
 
     # Notifications (docs/notifications.md). PUBLIC_URL makes the links in emails and bot

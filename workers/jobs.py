@@ -7,6 +7,7 @@ Media errors that will repeat fail the video with a reason; others propagate to 
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,8 +46,9 @@ def _stored(relative: str | None) -> Path:
     return path
 
 
-def _progress_reporter(video_id: int, step: str) -> ProgressFn:
+def _progress_reporter(video_id: int, step: str, record: ProgressFn | None = None) -> ProgressFn:
     job, last = get_current_job(), [0.0, -1.0]
+    store = record or (lambda fraction: pipeline.record_progress(video_id, step, fraction))
 
     def report(fraction: float) -> None:
         moment = time.monotonic()
@@ -56,7 +58,7 @@ def _progress_reporter(video_id: int, step: str) -> ProgressFn:
         if job is not None:
             job.meta["progress"] = fraction
             job.save_meta()
-        pipeline.record_progress(video_id, step, fraction)
+        store(fraction)
 
     return report
 
@@ -168,28 +170,50 @@ def transcode_video(video_id: int) -> None:
 
 
 def transcribe_video(video_id: int) -> None:
-    """Transcribe the WAV with the configured Whisper engine; write segments and WebVTT."""
-    from review.services.asr import get_engine
-    from review.services.terms import whisper_hints
+    """Cut the WAV into chunks at pauses and queue one asr job per chunk (or merge, if done)."""
+    from review.services import chunks
 
     _start_job()
     video = pipeline.start_step(video_id, "transcribe")
     if video is None:
         return
-    cfg = current_app.config
-    try:
-        transcript = get_engine().transcribe(
-            _stored(video.audio_path),
-            language="zh",
-            **whisper_hints(),
-            vad=True,
-            beam_size=cfg["WHISPER_BEAM_SIZE"],
-            on_progress=_progress_reporter(video_id, "transcribe"),
-        )
-    except MediaError as exc:
-        _fail_or_raise(video_id, exc)
+    chunks.plan(video)  # once: a re-run finds the chunks planned before
+    if not chunks.merge_if_complete(video_id):
+        pipeline.enqueue_video(video_id)
+
+
+def transcribe_chunk(video_id: int, position: int) -> None:
+    """Transcribe one chunk with the configured Whisper engine; the last one merges them all."""
+    from media.chunks import write_slice
+    from review.services import chunks
+    from review.services.asr import get_engine
+    from review.services.terms import whisper_hints
+
+    _start_job()
+    work = chunks.start_chunk(video_id, position)
+    if work is None:
         return
-    vtt = storage.video_file(video, "transcript.vtt")
-    pipeline.save_transcript(
-        video, transcript.segments, f"{transcript.engine}:{transcript.model}", storage.relative(vtt)
+    cfg = current_app.config
+    report = _progress_reporter(
+        video_id,
+        "transcribe",
+        lambda fraction: chunks.record_progress(video_id, position, fraction),
     )
+    with tempfile.TemporaryDirectory(prefix="huibao-chunk-") as tmp:
+        audio = work.audio
+        if not work.whole:
+            audio = write_slice(work.audio, Path(tmp) / "chunk.wav", work.start, work.end)
+        try:
+            transcript = get_engine().transcribe(
+                audio,
+                language="zh",
+                initial_prompt=work.prompt,
+                hotwords=whisper_hints()["hotwords"],
+                vad=True,
+                beam_size=cfg["WHISPER_BEAM_SIZE"],
+                on_progress=report,
+            )
+        except MediaError as exc:
+            _fail_or_raise(video_id, exc)
+            return
+    chunks.finish_chunk(video_id, position, transcript)

@@ -5,7 +5,13 @@ from review.models.audit import AuditEvent
 from review.models.branch import Branch, reviewer_branches
 from review.models.decision import AgreedMark, Decision, DecisionChange
 from review.models.lexicon import LexiconTerm
-from review.models.media_asset import TranscriptSegment, Video, VideoState
+from review.models.media_asset import (
+    ChunkState,
+    TranscriptChunk,
+    TranscriptSegment,
+    Video,
+    VideoState,
+)
 from review.models.notification import (
     Channel,
     Notification,
@@ -27,6 +33,7 @@ __all__ = [
     "AuditEvent",
     "Branch",
     "Channel",
+    "ChunkState",
     "Comment",
     "Criterion",
     "Decision",
@@ -47,6 +54,7 @@ __all__ = [
     "Submission",
     "SubmissionState",
     "SubmissionVersion",
+    "TranscriptChunk",
     "TranscriptSegment",
     "Upload",
     "User",

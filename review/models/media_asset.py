@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.clock import now
@@ -80,3 +90,34 @@ class TranscriptSegment(Model):
     term_fixes: Mapped[list] = mapped_column(JSON, default=list)
     corrected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChunkState(enum.StrEnum):
+    """Transcription states of one chunk of a video's audio."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class TranscriptChunk(Model):
+    """A piece of a video's audio, cut at a silence, transcribed by its own `asr` job.
+
+    Its segments (absolute times) stay here until the last chunk is done; the merge then writes
+    the video's TranscriptSegments once. A chunk re-run replaces only its own row's segments.
+    """
+
+    __tablename__ = "transcript_chunks"
+    __table_args__ = (UniqueConstraint("video_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), default=ChunkState.PENDING.value)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    prompt: Mapped[str | None] = mapped_column(Text)  # the initial prompt the last run used
+    engine: Mapped[str | None] = mapped_column(String(60))
+    segments: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end, text], ...]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)

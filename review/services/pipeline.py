@@ -15,14 +15,14 @@ from typing import Any
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import or_, select
 
 from media.asr import Segment
 from review import storage
 from review.clock import now
 from review.extensions import db
-from review.models import TranscriptSegment, Video, VideoState
+from review.models import TranscriptChunk, TranscriptSegment, Video, VideoState
+from review.services.jobqueue import enqueue_unique
 
 log = logging.getLogger(__name__)
 
@@ -96,42 +96,36 @@ def enqueue_video(video_id: int) -> list[str]:
     db.session.commit()
     queued = []
     for step in steps:
-        job_id = f"{step}-{video.id}-{video.attempts}"
-        queue = current_app.extensions["rq"][STEP_QUEUES[step]]
-        _drop_finished_job(job_id)
-        try:
-            queue.enqueue(
-                STEP_FUNCS[step],
-                video.id,
-                job_id=job_id,
-                unique=True,
-                job_timeout=step_timeout(step, video),
-                result_ttl=3600,
-                failure_ttl=7 * 86400,
-                retry=_retry(step),
-            )
-            queued.append(job_id)
-        except DuplicateJobError:
-            continue  # the same step is queued or running already
+        for name, func, args, timeout in _step_jobs(step, video):
+            job_id = f"{name}-{'-'.join(map(str, args))}-{video.attempts}"
+            if enqueue_unique(STEP_QUEUES[step], job_id, func, args, timeout, _retry(step)):
+                queued.append(job_id)
     return queued
 
 
-def _drop_finished_job(job_id: str) -> None:
-    """Forget a finished or failed job with this id, so that a retry can reuse the id."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
+def _step_jobs(step: str, video: Video) -> list[tuple[str, str, tuple[int, ...], int]]:
+    """Return (id prefix, function, arguments, timeout) of each job that runs step for video.
 
-    try:
-        job = Job.fetch(job_id, connection=current_app.extensions["redis"])
-    except NoSuchJobError:
-        return
-    if job.get_status(refresh=False) in (
-        JobStatus.FINISHED,
-        JobStatus.FAILED,
-        JobStatus.STOPPED,
-        JobStatus.CANCELED,
-    ):
-        job.delete()
+    Transcription runs as one job per chunk not done yet (services/chunks.py), once planned;
+    before that, and when every chunk is done (to merge), as the planning job.
+    """
+    if step == "transcribe":
+        chunks = db.session.scalars(
+            select(TranscriptChunk)
+            .where(TranscriptChunk.video_id == video.id, TranscriptChunk.state != "done")
+            .order_by(TranscriptChunk.position)
+        ).all()
+        if chunks:
+            return [
+                (
+                    "chunk",
+                    "workers.jobs.transcribe_chunk",
+                    (video.id, c.position),
+                    180 + 4 * int(c.end - c.start + 1),
+                )
+                for c in chunks
+            ]
+    return [(step, STEP_FUNCS[step], (video.id,), step_timeout(step, video))]
 
 
 def _retry(step: str) -> Retry:

@@ -61,6 +61,15 @@ import { requestJSON } from "./lib.js";
     var state = document.getElementById("export-state");
     var link = document.getElementById("export-download");
     var heading = document.getElementById("export-heading");
+    // Download by itself once per tab: a reload of the page does not fetch the file again.
+    var fetchOnce = function () {
+      var key = "huibao-export:" + box.dataset.statusUrl;
+      try {
+        if (window.sessionStorage.getItem(key)) return;
+        window.sessionStorage.setItem(key, "1");
+      } catch (e) { /* storage off: download anyway */ }
+      link.click();
+    };
     var poll = function () {
       requestJSON(box.dataset.statusUrl, { method: "GET" })
         .then(function (r) {
@@ -70,7 +79,7 @@ import { requestJSON } from "./lib.js";
           if (data.ready) {
             bar.value = 1; heading.textContent = heading.dataset.ready;
             state.textContent = state.dataset.ready; link.hidden = false;
-            link.click();  // the file downloads by itself; the button stays for a second copy
+            fetchOnce();  // the file downloads by itself; the button stays for a second copy
           } else if (data.status === "failed") {
             heading.textContent = heading.dataset.failed; state.textContent = state.dataset.failed;
           } else {
@@ -78,6 +87,7 @@ import { requestJSON } from "./lib.js";
           }
         });
     };
-    if (link.hidden) poll();
+    // Ready before the page loaded (a quick CSV): start the download once the page is shown.
+    if (link.hidden) poll(); else window.addEventListener("load", fetchOnce);
   }
 }

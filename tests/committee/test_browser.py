@@ -105,6 +105,16 @@ def test_committee_resolves_releases_and_downloads(marked, app, server, browser)
     wb = load_workbook(io.BytesIO(target.read_bytes()))
     row = next(wb["一支部"].iter_rows(min_row=2, values_only=True))
     assert row[:4] == ("a1", "李明", "一支部", "已发布")
+
+    # An export finished before its page loads (a quick CSV) still downloads by itself.
+    from review.services.exports.jobs import start_export
+
+    job_id = start_export(marked["committee"].id, "csv", marked["period"].id)
+    run_jobs(app)
+    with page.expect_download(timeout=20000) as info:
+        page.goto(f"{server}/committee/exports/{job_id}", wait_until="commit")
+    assert info.value.suggested_filename == "2026年第四季度_全部支部.csv"
+    assert page.inner_text("#export-heading") == "导出文件已生成"
     context.close()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from review.access import get_version_or_404, role_required
 from review.auth.redirects import safe_next
 from review.committee import bp
+from review.committee.charts import dashboard_charts
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Role, User
@@ -43,12 +44,14 @@ def dashboard() -> ResponseReturnValue:
     if period is None:
         return render_template("committee/dashboard.html", periods=[], period=None)
     threshold = agreement.thresholds(period).disagreement / period.rubric_version.max_total
+    rows = board.overview(period.id)
     return render_template(
         "committee/dashboard.html",
         periods=periods,
         period=period,
         states=STATES,
-        rows=board.overview(period.id),
+        rows=rows,
+        charts=dashboard_charts(period.id, rows, STATES, threshold),
         disagreements=board.disagreements(period.id, threshold),
         threshold=threshold,
         criteria=period.rubric_version.criteria,

@@ -25,6 +25,7 @@ from review.models import (
 )
 from review.services import audit, events
 from review.services.feedback import outcome_label
+from review.services.notifications import retract
 
 
 def get_decision(version_id: int) -> Decision | None:
@@ -193,6 +194,12 @@ def withdraw(actor_id: int, submission_id: int) -> Decision:
         )
     released_at = decision.released_at
     decision.released_at, decision.released_by = None, None
+    retract(  # the notice of a result that is no longer out; released again, it is sent anew
+        db.session,
+        recipient_id=submission.activist_id,
+        kinds=("result_released", "revision_requested"),
+        key=f"version-{decision.version_id}",
+    )
     submission.state = SubmissionState.REVIEWED.value
     audit.record(
         actor_id,

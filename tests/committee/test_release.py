@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from review.exceptions import ConflictError, ValidationError
 from review.extensions import db
-from review.models import AuditEvent, Decision, Review, Score
+from review.models import AuditEvent, Decision, Notification, Review, Score
 from review.services import accounts, agreement, decisions, periods, releases
 from review.services.feedback import rules_for
 from review.services.submissions import released_feedback
@@ -140,13 +140,17 @@ def test_withdraw_until_opened_or_the_window_ends(marked, client, auth, token_fo
     auth.login("c1")
     page = client.get(f"/committee/submissions/{sub1.id}").get_data(as_text=True)
     assert "撤回发布" in page and "24 小时内可以撤回" in page
+    notices = select(Notification).where(Notification.kind == "result_released")
+    assert db.session.scalars(notices).all()  # the activist was told (in-app)
     client.post(f"/committee/submissions/{sub1.id}/withdraw")
+    assert db.session.scalars(notices).all() == []  # unread: taken back with the release
     db.session.refresh(sub1)
     assert sub1.state == "reviewed" and decisions.released_result(sub1.id) is None
     assert _events("withdraw_release")[0].object_id == str(sub1.id)
     assert client.get(f"/committee/submissions/{sub1.id}").status_code == 200
 
     releases.release(c1.id, marked["period"].id, submission_ids=[sub1.id])
+    assert len(db.session.scalars(notices).all()) == 1  # released again: told again
     api = app.test_client()  # the activist's phone, with its token
     assert api.get(f"/api/v1/submissions/{sub1.id}", headers=token_for("a1")).status_code == 200
     db.session.refresh(decision)

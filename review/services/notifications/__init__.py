@@ -8,15 +8,16 @@ whatever is still due. docs/notifications.md describes the whole.
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, scoped_session
 
 from review.clock import now
-from review.models import Branch, Channel, NotificationState, User
+from review.models import Branch, Channel, Notification, NotificationState, User
 from review.services.notifications import outbox, prefs
 from review.services.notifications.kinds import KINDS, get_kind
 from review.services.notifications.quiet import first_allowed
 
-__all__ = ["KINDS", "email_configured", "notify", "notify_branch"]
+__all__ = ["KINDS", "email_configured", "notify", "notify_branch", "retract"]
 
 
 def email_configured() -> bool:
@@ -65,6 +66,31 @@ def notify(
             )
         )
     outbox.write(session, rows)
+
+
+def retract(
+    session: Session | scoped_session, *, recipient_id: int, kinds: tuple[str, ...], key: str
+) -> int:
+    """Take back an event's rows that have not reached their reader (no commit); return how many.
+
+    Rows still pending on any channel, and in-app rows not read yet, are deleted: the event
+    was undone (a release withdrawn), and a repeat of it (released again) writes fresh rows.
+    An email or robot message already sent cannot be taken back and stays on record.
+    """
+    rows = session.scalars(
+        select(Notification).where(
+            Notification.recipient_id == recipient_id,
+            Notification.kind.in_(kinds),
+            Notification.key == key,
+            or_(
+                Notification.state == NotificationState.PENDING.value,
+                (Notification.channel == Channel.INAPP.value) & Notification.read_at.is_(None),
+            ),
+        )
+    ).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
 
 
 def notify_branch(

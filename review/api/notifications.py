@@ -36,7 +36,8 @@ def list_notifications() -> ResponseReturnValue:
         unread_only=request.args.get("unread") in ("1", "true"),
     )
     return jsonify(
-        items=[notification_json(r) for r in rows], unread=inbox.unread_count(current_user.id)
+        items=[notification_json(r) for r in rows],
+        unread=inbox.unread_count(current_user.id, cap=None),
     )
 
 

@@ -199,3 +199,32 @@ def test_reconciler_sweep_delivers_what_is_due(app, mail_user, smtp_server):
     assert counts is not None and counts["notifications_sent"] == 1
     assert len(box.messages) == 1 and _row(row_id).state == "sent"
     assert "notifications_sent" not in (run_once(app) or {})
+
+
+@pytest.mark.committed_db
+def test_four_deliverers_at_once_send_once(app, people, smtp_server):
+    """Four workers race for one row on their own connections: one claims it, one mail goes."""
+    import threading
+
+    url, box = smtp_server("plain")
+    app.config.update(SMTP_URL=url, PUBLIC_URL="https://huibao.example.edu.cn")
+    people["activist"].email = "liming@example.edu.cn"
+    db.session.commit()
+    row_id = _event(people["activist"], key="race")
+    db.session.remove()
+    start, outcomes = threading.Barrier(4), []
+
+    def deliverer() -> None:
+        with app.app_context():
+            start.wait()
+            outcomes.append(outbox.deliver(row_id))
+            db.session.remove()
+
+    threads = [threading.Thread(target=deliverer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
+    assert len(box.messages) == 1
+    assert _row(row_id).attempts == 1

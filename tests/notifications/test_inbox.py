@@ -103,3 +103,12 @@ def test_settings_save_email_and_choices(client, people):
     assert 'value="result_released:email" >' in page or 'value="result_released:email"  ' in page
     bad = client.post("/settings", data={"email": "not-an-address"})
     assert bad.status_code == 400 and "格式不正确" in bad.get_data(as_text=True)
+
+
+def test_header_shows_99_plus(client, people):
+    for n in range(101):
+        _message(people["activist"], f"many{n}", title=f"消息{n}")
+    db.session.commit()
+    _login(client, "a1")
+    assert ">99+</span>" in client.get("/messages/").get_data(as_text=True)
+    assert client.get("/api/v1/notifications?limit=1").get_json()["unread"] == 101  # exact

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, scoped_session
 from review.clock import now
 from review.models import Branch, Channel, Notification, NotificationState, User
 from review.services.notifications import outbox, prefs
-from review.services.notifications.kinds import KINDS, get_kind
+from review.services.notifications.kinds import INAPP, KINDS, get_kind
 from review.services.notifications.quiet import first_allowed
 
 __all__ = ["KINDS", "email_configured", "notify", "notify_branch", "retract"]
@@ -48,8 +48,11 @@ def notify(
         return
     at = now()
     rows = []
-    for channel in sorted(prefs.channels_for(session, user, spec)):
-        if channel == Channel.EMAIL.value and not (user.email and email_configured()):
+    mail = bool(user.email) and email_configured()
+    # Without an address (or a mail server) only the in-app row can go: no preference to read.
+    wanted = prefs.channels_for(session, user, spec) if mail or spec.forced else {INAPP}
+    for channel in sorted(wanted):
+        if channel == Channel.EMAIL.value and not mail:
             continue  # no address, or no mail server: the in-app row still tells them
         rows.append(
             _row(

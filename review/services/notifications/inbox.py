@@ -29,16 +29,12 @@ def messages(
     return list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
 
 
-def unread_count(user_id: int) -> int:
-    """Count the user's unread in-app notifications."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(_mine(user_id), Notification.read_at.is_(None))
-        )
-        or 0
-    )
+def unread_count(user_id: int, cap: int | None = 100) -> int:
+    """Count the user's unread in-app notifications, up to cap (the header shows 99+)."""
+    unread = select(Notification.id).where(_mine(user_id), Notification.read_at.is_(None))
+    if cap is not None:
+        unread = unread.limit(cap)  # the header's count stays cheap however many there are
+    return db.session.scalar(select(func.count()).select_from(unread.subquery())) or 0
 
 
 def mark_read(user_id: int, notification_id: int) -> Notification:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from rq import Queue
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
@@ -70,12 +71,15 @@ def enqueue(due: Iterable[tuple[int, datetime | None]], attempt: int = 0) -> Non
     """Enqueue a delivery job per row (at its time); a Redis outage is left to the sweep."""
     try:
         queue = current_app.extensions["rq"]["default"]
+        ready = []
         for row_id, at in due:
-            options = {"job_id": f"notify-{row_id}-{attempt}", "job_timeout": 120}
+            job_id = f"notify-{row_id}-{attempt}"
             if at is not None and at > now() + timedelta(seconds=1):
-                queue.enqueue_at(at, JOB, row_id, **options)
+                queue.enqueue_at(at, JOB, row_id, job_id=job_id, job_timeout=120)
             else:
-                queue.enqueue(JOB, row_id, **options)
+                ready.append(Queue.prepare_data(JOB, (row_id,), job_id=job_id, timeout=120))
+        if ready:
+            queue.enqueue_many(ready)  # one round trip to Redis for all of them
     except Exception:  # the event was committed; nothing else may fail on this
         log.warning("could not enqueue notifications; the sweep delivers them", exc_info=True)
 
@@ -169,11 +173,12 @@ def sweep(at: datetime | None = None, budget_seconds: float = 30.0) -> dict[str,
 
     at = at or now()
     started, counts = time.monotonic(), dict[str, int]()
-    for row_id in due_ids(at):
-        outcome = deliver(row_id, at)
-        counts[outcome] = counts.get(outcome, 0) + 1
-        if time.monotonic() - started > budget_seconds:
-            break  # the next run takes the rest
+    while batch := due_ids(at):
+        for row_id in batch:  # a row tried here is not due again at `at`: the loop ends
+            outcome = deliver(row_id, at)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            if time.monotonic() - started > budget_seconds:
+                return counts  # the next run takes the rest
     return counts
 
 

@@ -152,3 +152,22 @@ def test_zip_sheets_drawn_by_a_pool_of_processes(decided, app, monkeypatch):
         for entry, name in zip(sheets, ("李明", "赵红"), strict=True):
             text = PdfReader(io.BytesIO(archive.read(entry["name"]))).pages[0].extract_text()
             assert name in text and "思想汇报考核表" in text
+
+
+def test_xlsx_summary_has_native_charts_over_its_table(decided, client, token_for):
+    """Excel's own charts (not pictures) under the summary table, reading its cells."""
+    import re
+    import zipfile
+
+    resp = client.get(
+        f"/api/v1/periods/{decided['period'].id}/export.xlsx", headers=token_for("c1")
+    )
+    book = zipfile.ZipFile(io.BytesIO(resp.data))
+    charts = sorted(n for n in book.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+    assert len(charts) == 2  # progress by state, and agreement (a1 is double-marked)
+    progress, spread = (book.read(n).decode() for n in charts)
+    assert "<c:barChart>" in progress and '<c:grouping val="stacked"/>' in progress
+    assert progress.count("<c:ser>") == 7 and "汇总!$A$5:$A$6" in progress
+    assert "<c:barChart>" in spread and "汇总!$L$5:$L$6" in spread  # 总分平均绝对差
+    drawing = book.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+    assert "drawing" in drawing  # anchored on the summary sheet

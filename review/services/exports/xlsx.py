@@ -133,6 +133,65 @@ def summary_rows(table: ExportTable) -> tuple[list[str], list[list]]:
     return header, out
 
 
+STATE_COLOURS = ("#9CA3AF", "#D1D5DB", "#93C5FD", "#3B82F6", "#10B981", "#047857", "#F59E0B")
+
+
+def _summary_charts(
+    wb: xlsxwriter.Workbook,
+    ws: Worksheet,
+    name: str,
+    header: list[str],
+    rows: list[list],
+    first: int,
+) -> None:
+    """Put Excel's own charts under the summary table: progress by state, agreement by branch.
+
+    They read the table's cells (not copies of the figures), so a secretary who edits or sorts
+    the sheet sees the charts follow.
+    """
+    branches = len(rows) - 1  # the last row is the total
+    if branches < 1:
+        return
+    top, bottom = first + 1, first + branches  # the branch rows, total excluded
+    categories = [name, top, 0, bottom, 0]
+    progress = wb.add_chart({"type": "bar", "subtype": "stacked"})
+    for offset, colour in enumerate(STATE_COLOURS):
+        col = 2 + offset
+        progress.add_series(
+            {
+                "name": [name, first, col],
+                "categories": categories,
+                "values": [name, top, col, bottom, col],
+                "fill": {"color": colour},
+                "gap": 60,
+            }
+        )
+    progress.set_title({"name": _("各支部进度")})
+    progress.set_x_axis({"name": _("份数"), "major_gridlines": {"visible": True}})
+    progress.set_y_axis({"reverse": True})
+    progress.set_legend({"position": "bottom"})
+    progress.set_size({"width": 720, "height": 160 + 28 * branches})
+    at = bottom + 3
+    ws.insert_chart(at, 0, progress)
+    mad = header.index(_("总分平均绝对差"))
+    if any(r[mad] is not None for r in rows[:-1]):
+        spread = wb.add_chart({"type": "column"})
+        spread.add_series(
+            {
+                "name": [name, first, mad],
+                "categories": categories,
+                "values": [name, top, mad, bottom, mad],
+                "fill": {"color": "#C8161D"},
+                "data_labels": {"value": True},
+            }
+        )
+        spread.set_title({"name": _("双人评阅：两位审阅人总分平均绝对差")})
+        spread.set_y_axis({"name": _("分")})
+        spread.set_legend({"none": True})
+        spread.set_size({"width": 720, "height": 300})
+        ws.insert_chart(at, 9, spread)
+
+
 def write_xlsx(
     table: ExportTable, target: str | IO[bytes], progress: Callable[[float], None] | None = None
 ) -> None:
@@ -158,6 +217,7 @@ def write_xlsx(
         ],
     )
     _write_table(ws, header, rows, head_fmt, first=3, min_width=10)
+    _summary_charts(wb, ws, _("汇总"), header, rows, first=3)
     groups: dict[str, list[ExportRow]] = {}
     for row in table.rows:
         groups.setdefault(row.branch, []).append(row)

@@ -177,6 +177,10 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
             db.engine.dispose()
     finally:
         controller.stop()
+        app.extensions["redis"].close()
+        from review import embedded
+
+        embedded.stop_redis(instance / "redis")  # the embedded server create_app started
 
 
 def main() -> None:

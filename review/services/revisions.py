@@ -58,8 +58,9 @@ def asked_redo(version: SubmissionVersion) -> str | None:
 def copy_into(earlier: SubmissionVersion, version: SubmissionVersion) -> list:
     """Copy the video, paper parts and video analyses of earlier into the new draft (no commit).
 
-    The new version must have its id (flushed). Returns the paths of the files written, so a
-    caller whose commit fails can remove them.
+    The new version must have its id (flushed). Returns the paths of the files written. (A
+    transaction rolled back after the copy leaves them unreferenced in the folder of an id
+    never committed; nothing serves them.)
     """
     version.video_id = earlier.video_id
     version.paper_kind, version.paper_text = earlier.paper_kind, earlier.paper_text

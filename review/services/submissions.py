@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from review import clock, storage
+from review import clock
 from review.exceptions import ConflictError, HuibaoError, NotFoundError, ValidationError
 from review.extensions import db
 from review.models import (
@@ -35,6 +35,8 @@ def get_or_create_draft(
     activist_id: int, period_id: int, *, commit: bool = True
 ) -> SubmissionVersion:
     """Return the activist's editable version for period, creating the submission if needed.
+
+    After "需修改" the new version is a copy of the one sent back (revisions.copy_into).
 
     Raises:
         NotFoundError: no such period. ValidationError: the user is not an activist.
@@ -62,8 +64,13 @@ def get_or_create_draft(
     elif (
         submission.state == SubmissionState.NEEDS_REVISION.value and submission.versions[-1].frozen
     ):
-        submission.versions.append(SubmissionVersion(number=submission.versions[-1].number + 1))
+        # A revision starts as a copy of the version sent back, whichever way it is begun
+        # (开始修改, or an upload or paper text through the API).
+        earlier = submission.versions[-1]
+        submission.versions.append(SubmissionVersion(number=earlier.number + 1))
         submission.state = SubmissionState.DRAFT.value
+        db.session.flush()  # the copy's files go into the new version's folder
+        revisions.copy_into(earlier, submission.versions[-1])
     version = submission.versions[-1]  # the newest: a stored submission always has one
     if version.frozen:
         raise ConflictError(_l("本期思想汇报已提交，不能再修改。"))
@@ -192,27 +199,13 @@ def start_revision(activist_id: int, period_id: int) -> SubmissionVersion:
         return submission.versions[-1]
     if submission is None or submission.state != SubmissionState.NEEDS_REVISION.value:
         raise ConflictError(_l("本期思想汇报不需要修改。"), code="no_revision")
-    earlier = submission.versions[-1]
+    _open_for_changes(submission.versions[-1])  # before the copy writes any file
     try:
         version = get_or_create_draft(activist_id, period_id, commit=False)
-        _open_for_changes(version)
-        db.session.flush()  # the copy's files go into the new version's folder
+        db.session.commit()
     except IntegrityError:  # a concurrent press made the same version first
         db.session.rollback()
         return _started_revision(activist_id, period_id)
-    except HuibaoError:
-        db.session.rollback()
-        raise
-    written = revisions.copy_into(earlier, version) if earlier is not version else []
-    try:
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        for path in written:
-            storage.delete(path)
-        if isinstance(exc, IntegrityError):
-            return _started_revision(activist_id, period_id)
-        raise
     return version
 
 

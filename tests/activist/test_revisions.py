@@ -229,3 +229,15 @@ def test_attach_video_to_version_two(people, revised, make_video):
     assert db.session.get(type(video), video.id).state == "superseded"
     with pytest.raises(ValidationError):
         submit_version(*_ids(people))
+
+
+def test_a_revision_begun_by_an_upload_is_a_copy_too(people, make_video, release):
+    v1 = _first_version(people, make_video, pdf=True)
+    release(v1.id, "revise", redo="video")
+    make_video("ready", sha256="8" * 64)  # through tus, without pressing 开始修改
+    db.session.expire_all()
+    submission = db.session.get(Submission, v1.submission_id)
+    v2 = submission.versions[-1]
+    assert v2.number == 2 and v2.video_id != v1.video_id and v1.video.state == "ready"
+    assert v2.paper_kind == "pdf" and len(v2.paper_files) == 1 and v2.paper_text == v1.paper_text
+    assert submit_version(*_ids(people)).number == 2  # new video, paper kept as allowed

@@ -95,7 +95,7 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Register the web, API and CLI blueprints."""
-    from review import api, errors
+    from review import api, assets, errors
     from review.activist import bp as activist_bp
     from review.admin import bp as admin_bp
     from review.auth.routes import bp as auth_bp
@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(cli_bp)
     app.register_blueprint(health_bp)
+    assets.init_app(app)
     errors.init_app(app)
 
 

@@ -35,6 +35,7 @@ POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+STATIC_ENDPOINTS = ("static", "assets.static")  # cacheable: review/assets.py sets how long
 PAGE_POLICY = "; ".join(f"{name} {value}" for name, value in POLICY.items())
 # A file, an image or JSON runs no script; a policy there only has to forbid framing (a fuller
 # one, e.g. object-src 'none', can stop a browser's own PDF viewer).
@@ -48,7 +49,9 @@ def secure_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+    if request.endpoint not in STATIC_ENDPOINTS and "no-store" not in response.headers.get(
+        "Cache-Control", ""
+    ):
         response.headers["Cache-Control"] = "private, no-store"
         response.headers.pop("Expires", None)
     return response

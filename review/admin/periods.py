@@ -134,5 +134,6 @@ def rubric(period_id: int) -> ResponseReturnValue:
         period=period,
         version=version,
         in_use=rubrics.is_in_use(version),
+        format_level=rubrics.format_level,
         blank_rows=2,
     )

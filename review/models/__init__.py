@@ -19,6 +19,7 @@ from review.models.notification import (
     NotificationState,
 )
 from review.models.period import Criterion, Period, Rubric, RubricVersion
+from review.models.phrase import CommentPhrase
 from review.models.review import Comment, DraftField, Review, ReviewState, Score
 from review.models.submission import PaperFile, Submission, SubmissionState, SubmissionVersion
 from review.models.upload import Upload
@@ -35,6 +36,7 @@ __all__ = [
     "Channel",
     "ChunkState",
     "Comment",
+    "CommentPhrase",
     "Criterion",
     "Decision",
     "DecisionChange",

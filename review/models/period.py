@@ -68,8 +68,20 @@ class Criterion(Model):
     title: Mapped[str] = mapped_column(String(100))
     max_points: Mapped[int] = mapped_column(Integer)
     descriptors: Mapped[list] = mapped_column(JSON, default=list)
+    # One per descriptor, in the same order: [low, high] points, or None for a level without one.
+    bands: Mapped[list] = mapped_column(JSON, default=list)
 
     rubric_version: Mapped[RubricVersion] = relationship(back_populates="criteria")
+
+    @property
+    def levels(self) -> list[dict]:
+        """Return each level descriptor with its band: {text, low, high} (None: no band)."""
+        out = []
+        for n, text in enumerate(self.descriptors or []):
+            band = self.bands[n] if n < len(self.bands or []) else None
+            low, high = (band[0], band[1]) if band else (None, None)
+            out.append({"text": text, "low": low, "high": high})
+        return out
 
 
 FEEDBACK_MODES = ("scores", "decision")  # what a released result shows the activist

@@ -72,6 +72,8 @@ class Comment(Model):
     at_seconds: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     visible_to_activist: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The criterion it is about (its colour on the timeline); None: a general remark.
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
-from review.reviews import media, routes  # noqa: E402,F401
+from review.reviews import media, phrases, routes  # noqa: E402,F401

@@ -57,8 +57,41 @@ def paper_pages_of(version: SubmissionVersion | None) -> list[dict]:
     return pages
 
 
+BAND_KEYS = "qwerty"  # the row above the digits: band 1, 2, 3... of the active criterion
+
+
+def oath_criterion_of(criteria: list) -> int | None:
+    """Return the id of the criterion the oath check belongs beside (入党誓词), if any."""
+    return next((c.id for c in criteria if "誓词" in c.title), None)
+
+
+def timeline_marks(analyses: dict, oath_criterion: int | None) -> list[dict]:
+    """Return the oath recitation's start and end as marks on the video's timeline."""
+    oath = analyses.get("oath") or {}
+    if oath.get("start") is None or oath.get("end") is None:
+        return []
+    return [
+        {
+            "kind": "oath-start",
+            "at": oath["start"],
+            "criterion": oath_criterion,
+            "label": _("入党誓词开始"),
+        },
+        {
+            "kind": "oath-end",
+            "at": oath["end"],
+            "criterion": oath_criterion,
+            "label": _("入党誓词结束"),
+        },
+    ]
+
+
 def page_context(
-    version: SubmissionVersion, review: Review | None, viewer: User, at: datetime
+    version: SubmissionVersion,
+    review: Review | None,
+    viewer: User,
+    at: datetime,
+    analyses: dict | None = None,
 ) -> dict:
     """Return the template context of the review page for the version the viewer reads."""
     submission = version.submission
@@ -68,6 +101,8 @@ def page_context(
     editable = review is not None and review.state == ReviewState.DRAFT.value
     segments = video.segments if video else []
     sid = submission.id
+    analyses = analyses or {}
+    oath_criterion = oath_criterion_of(criteria)
     state = {
         "submission_id": sid,
         "review_id": review.id if review else None,
@@ -83,8 +118,15 @@ def page_context(
             "undo_term": url_for(
                 "reviews.undo_term_fix", submission_id=sid, segment_id=0, number=0
             ),
+            "phrases": url_for("reviews.list_phrases"),
         },
-        "criteria": [{"id": c.id, "max": c.max_points, "title": c.title} for c in criteria],
+        "criteria": [
+            {"id": c.id, "max": c.max_points, "title": c.title, "index": n}
+            for n, c in enumerate(criteria, start=1)
+        ],
+        "branch_id": submission.branch_id,
+        "duration": video.duration if video else None,
+        "marks": timeline_marks(analyses, oath_criterion),
         "segments": [{"id": s.id, "start": s.start, "end": s.end} for s in segments],
         "comments": [
             {
@@ -92,6 +134,7 @@ def page_context(
                 "at": c.at_seconds,
                 "text": c.text,
                 "visible": c.visible_to_activist,
+                "criterion": c.criterion_id,
             }
             for c in (review.comments if review else [])
         ],
@@ -117,5 +160,10 @@ def page_context(
         "text_pieces": text_pieces,
         "state": state,
         "feedback_rules": rules_for(submission.period),
+        "analyses": analyses,
+        "band_keys": BAND_KEYS,
+        "oath_criterion": oath_criterion,
+        "oath_beside_rubric": oath_criterion is not None,
+        "oath_compact": True,
         "submitted_review": review is not None and review.state == ReviewState.SUBMITTED.value,
     }

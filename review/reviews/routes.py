@@ -122,13 +122,9 @@ def show(submission_id: int) -> ResponseReturnValue:
         ip=request.remote_addr,
         commit=False,
     )
-    context = page_context(version, review, current_user, clock.now())
+    context = page_context(version, review, current_user, clock.now(), analyses_json(version))
     html = render_template(
-        "reviews/show.html",
-        notice=notice,
-        seek_url=lambda t: f"#t={t:.1f}",
-        analyses=analyses_json(version),
-        **context,
+        "reviews/show.html", notice=notice, seek_url=lambda t: f"#t={t:.1f}", **context
     )
     db.session.commit()  # once, after rendering: a commit would expire what the page shows
     return html, 200, {"Cache-Control": "private, no-store"}

@@ -101,8 +101,8 @@ def _number(value: Any, criterion: Criterion) -> float | None:
     return points
 
 
-def _comment_value(value: Any) -> dict | None:
-    """Normalise a comment's value; None means deleted."""
+def _comment_value(value: Any, criteria: dict[int, Criterion]) -> dict | None:
+    """Normalise a comment's value; None means deleted (a criterion not in the rubric: none)."""
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -114,14 +114,21 @@ def _comment_value(value: Any) -> dict | None:
         at = round(max(0.0, float(value.get("at") or 0)), 2)
     except (TypeError, ValueError):
         raise ValidationError(_l("评语的时间点不正确，请刷新页面后重试。")) from None
-    return {"at": at, "text": text, "visible": bool(value.get("visible"))}
+    raw = value.get("criterion")
+    criterion = raw if isinstance(raw, int) and raw in criteria else None
+    return {"at": at, "text": text, "visible": bool(value.get("visible")), "criterion": criterion}
 
 
 def comment_value(comment: Comment | None) -> dict | None:
     """Return a comment as the page sends it (None: deleted or never written)."""
     if comment is None:
         return None
-    return {"at": comment.at_seconds, "text": comment.text, "visible": comment.visible_to_activist}
+    return {
+        "at": comment.at_seconds,
+        "text": comment.text,
+        "visible": comment.visible_to_activist,
+        "criterion": comment.criterion_id,
+    }
 
 
 class _Draft:
@@ -148,7 +155,7 @@ class _Draft:
                 return _number(value, self.criteria[int(ident)])
             return str(value or "")[:MAX_NOTE]
         if kind == "comment" and COMMENT_ID.match(ident):
-            return _comment_value(value)
+            return _comment_value(value, self.criteria)
         raise ValidationError(_l("评分项不存在，请刷新页面后重试。"))
 
     def read(self, key: str) -> Any:
@@ -196,6 +203,7 @@ class _Draft:
             self.comments[ident] = comment
         comment.at_seconds, comment.text = value["at"], value["text"]
         comment.visible_to_activist = value["visible"]
+        comment.criterion_id = value["criterion"]
 
     def merge(self, change: Change, result: Merge) -> None:
         value = self.normalise(change.field, change.value)

@@ -15,6 +15,7 @@ from review.extensions import db
 from review.models import Criterion, Period, Rubric, RubricVersion
 from review.services import audit
 from review.services.feedback import check_mode
+from review.services.rubrics import default_bands
 
 DEFAULT_CRITERIA = (
     ("入党动机", ["动机端正，表述具体真诚", "动机基本端正", "动机模糊或表述空泛"]),
@@ -32,7 +33,13 @@ def default_rubric(max_points: int | None = None) -> RubricVersion:
     version = RubricVersion(rubric=rubric, number=1)
     for position, (title, descriptors) in enumerate(DEFAULT_CRITERIA, start=1):
         version.criteria.append(
-            Criterion(position=position, title=title, max_points=points, descriptors=descriptors)
+            Criterion(
+                position=position,
+                title=title,
+                max_points=points,
+                descriptors=descriptors,
+                bands=default_bands(points, len(descriptors)),
+            )
         )
     db.session.add(rubric)
     return version

@@ -1,7 +1,13 @@
-"""The rubric editor's service: edit in place, or make a new version once a rubric is used."""
+"""The rubric editor's service: edit in place, or make a new version once a rubric is used.
+
+A level descriptor may start with its point band, as the editor writes it: "17–20 动机端正，
+表述具体真诚". The band is stored beside the text (Criterion.bands) and shown on the review
+page as a button that fills the band's top score.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +26,61 @@ class CriterionInput:
     title: str
     max_points: int
     descriptors: list[str] = field(default_factory=list)
+
+
+BAND_LINE = re.compile(r"^(\d+(?:\.\d+)?)\s*[-–—~～至到]\s*(\d+(?:\.\d+)?)\s*分?[\s:：、,，]*(.*)$")
+
+
+def parse_level(line: str) -> tuple[str, list[float] | None]:
+    """Split "17–20 text" into ("text", [17, 20]); a line without a band keeps None."""
+    line = line.strip()
+    m = BAND_LINE.match(line)
+    if m is None:
+        return line, None
+    low, high = (_number(m.group(1)), _number(m.group(2)))
+    return m.group(3).strip(), [low, high]
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def format_level(text: str, band: list | None) -> str:
+    """Return a level as the editor writes it: "17–20 text", or the text alone."""
+    if not band:
+        return text
+    return f"{band[0]:g}–{band[1]:g} {text}"
+
+
+def default_bands(max_points: int, levels: int = 3) -> list[list[int]]:
+    """Return default bands, high to low: 85–100 %, 60–84 %, under 60 % (20: 17–20/12–16/0–11)."""
+    top, mid = int(max_points * 0.85 + 0.5), int(max_points * 0.6 + 0.5)
+    bands = [[top, max_points], [mid, top - 1], [0, mid - 1]]
+    return bands[:levels]
+
+
+def _check_bands(title: str, max_points: int, lines: list[str]) -> None:
+    taken: list[list[float]] = []
+    for line in lines:
+        text, band = parse_level(line)
+        if band is None:
+            continue
+        low, high = band
+        if not text:
+            raise ValidationError(_l("“%(t)s”的分数段 %(b)s 缺少等级描述。", t=title, b=line))
+        if low > high or high > max_points:
+            raise ValidationError(
+                _l(
+                    "“%(t)s”的分数段“%(b)s”不对：应在 0 到 %(m)d 分之间，且从低分写到高分。",
+                    t=title,
+                    b=line,
+                    m=max_points,
+                )
+            )
+        if any(low <= h and o <= high for o, h in taken):
+            raise ValidationError(_l("“%(t)s”的分数段“%(b)s”与其他分数段重叠。", t=title, b=line))
+        taken.append(band)
 
 
 def is_in_use(version: RubricVersion) -> bool:
@@ -42,6 +103,7 @@ def validate(criteria: list[CriterionInput]) -> None:
         seen.add(c.title.strip())
         if not 1 <= c.max_points <= 100:
             raise ValidationError(_l("“%(t)s”的满分须在 1 到 100 之间。", t=c.title.strip()))
+        _check_bands(c.title.strip(), c.max_points, [d for d in c.descriptors if d.strip()])
 
 
 def save_rubric(
@@ -71,7 +133,9 @@ def save_rubric(
             crit = Criterion(position=position)
             version.criteria.append(crit)
         crit.title, crit.max_points = item.title.strip(), item.max_points
-        crit.descriptors = [d.strip() for d in item.descriptors if d.strip()]
+        levels = [parse_level(d) for d in item.descriptors if d.strip()]
+        crit.descriptors = [text for text, _band in levels]
+        crit.bands = [band for _text, band in levels]
     for extra in current[len(criteria) :]:
         version.criteria.remove(extra)
         db.session.delete(extra)

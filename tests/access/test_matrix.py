@@ -74,6 +74,11 @@ def report_readers(*readers: str, owner: bool):
     return rule
 
 
+def phrase_owner(role: str, state: str) -> str | tuple:
+    """The world's phrase is r1's: only its owner shares or deletes it; others get 404/403."""
+    return REFUSED if role == "anonymous" else OK if role == "reviewer" else DENY
+
+
 ACTIVIST = roles("activist")
 ADMIN = roles("admin")
 COMMITTEE = roles("committee")
@@ -81,6 +86,7 @@ STAFF_READ = report_readers("reviewer", "committee", owner=False)
 
 EXPECTED = {
     "static": public,
+    "assets.static": public,  # versioned static files (review/assets.py)
     "health.healthz": public,
     "main.favicon": public,
     "health.scrape": public,  # from 127.0.0.1, METRICS_ALLOW
@@ -135,6 +141,10 @@ EXPECTED = {
     "reviews.submit": STAFF_READ,
     "reviews.correct_segment": STAFF_READ,
     "reviews.undo_term_fix": STAFF_READ,
+    "reviews.list_phrases": roles("reviewer"),
+    "reviews.add_phrase": roles("reviewer"),  # the empty body: a 400 past the access rules
+    "reviews.share_phrase": phrase_owner,
+    "reviews.delete_phrase": phrase_owner,
     "search.index": roles("reviewer", "committee"),
     "search.analyses": STAFF_READ,
     "committee.dashboard": COMMITTEE,
@@ -233,6 +243,9 @@ def _world(app, client, report, token_for, state: str) -> dict:
     )
     db.session.commit()
     message = db.session.scalar(select(Notification.id))
+    from review.services.phrases import add_phrase
+
+    phrase = add_phrase(people_id(world_user="r1"), "表述真诚", "入党动机")
     return {
         "submission_id": submission.id,
         "number": 1,
@@ -247,6 +260,8 @@ def _world(app, client, report, token_for, state: str) -> dict:
         "branch_id": submission.branch_id,
         "filename": "css/app.css",
         "token": "not-a-signed-link",
+        "version": "0",
+        "phrase_id": phrase.id,
     }
 
 
@@ -274,8 +289,10 @@ def test_route_role_matrix(app, client, people, report, token_for, role, state):
     if role != "anonymous":
         login(client, VIEWERS[role])  # once: the login form is rate limited
     wrong = []
-    last = ("api.delete_session", "auth.logout")  # they end the token and the session
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in last, r.rule))
+    # they delete the world's phrase, end the token and the session
+    last = ("reviews.delete_phrase", "api.delete_session", "auth.logout")
+    order = {endpoint: n for n, endpoint in enumerate(last, start=1)}
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (order.get(r.endpoint, 0), r.rule))
     for rule in rules:
         url = app.url_map.bind("localhost").build(
             rule.endpoint, {a: world[a] for a in rule.arguments}, force_external=False
@@ -296,7 +313,7 @@ def test_route_role_matrix(app, client, people, report, token_for, role, state):
             got, want = _outcome(resp), EXPECTED[rule.endpoint](role, state)
             if got not in (want if isinstance(want, tuple) else (want,)):
                 wrong.append(f"{method} {url}: {resp.status_code} ({got}), expected {want}")
-            if rule.endpoint != "static" and method != "OPTIONS":
+            if rule.endpoint not in ("static", "assets.static") and method != "OPTIONS":
                 csp = resp.headers.get("Content-Security-Policy", "")
                 if "frame-ancestors 'none'" not in csp or "no-store" not in resp.headers.get(
                     "Cache-Control", ""

@@ -247,6 +247,14 @@ def test_through_nginx(stack, app, people, h264_clip, tmp_path):
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "chunk_too_large"
     assert "单次上传的数据过大" in resp.json()["error"]["message"]
+
+    # 5. Versioned static files (review/assets.py) come from nginx's disk, cached for good.
+    page = requests.get(f"{base}/login", timeout=10).text
+    css = re.search(r'href="(/static/v/[0-9a-f]+/css/app\.css)"', page)
+    assert css, page[:500]
+    resp = record(requests.get(base + css.group(1), timeout=10), "a versioned static file")
+    assert resp.status_code == 200 and resp.content == (ROOT / "static/css/app.css").read_bytes()
+    assert "max-age=315360000" in resp.headers["Cache-Control"]
     record.save("nginx.json")
 
 

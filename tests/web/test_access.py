@@ -103,6 +103,14 @@ ACCESS = {
         "committee": BAD_REQUEST,
         "admin": FORBIDDEN,
     },
+    # The comment library of the review page (JSON): reviewers only.
+    "/reviews/phrases": {
+        "anonymous": LOGIN,
+        "activist": FORBIDDEN,
+        "reviewer": OK,
+        "committee": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
     "/password": {"anonymous": LOGIN, "activist": OK, "reviewer": OK, "committee": OK, "admin": OK},
     "/messages/": {
         "anonymous": LOGIN,
@@ -148,6 +156,7 @@ ACCESS = {
 PUBLIC = {
     "static",
     "main.favicon",
+    "assets.static",
     "auth.login",
     "auth.logout",
     "api.openapi",

@@ -1,5 +1,7 @@
-/* Review page: the rubric (points by keyboard, notes, the overall comment, the live total).
- * Fields it owns: "points:<criterion id>", "note:<criterion id>" and "overall". */
+/* Review page: the rubric (points by keyboard, point bands, notes, the overall comment, the
+ * live total). Fields it owns: "points:<criterion id>", "note:<criterion id>" and "overall".
+ * A band (a level descriptor with its points, e.g. 17–20) fills its top score when clicked or
+ * when its key (Q, W, E... shown on it) is pressed; the score stays selected to adjust. */
 import { $, $$, fill } from "../lib.js";
 
 export function initRubric(S, T, onChange) {
@@ -12,12 +14,32 @@ export function initRubric(S, T, onChange) {
   const pointsOf = (fs) => $(".points-input", fs);
   const noteOf = (fs) => $(".note-input", fs);
   const titleOf = (fs) => $("legend", fs).textContent.replace(/^\d+\.\s*/, "");
+  const bandsOf = (fs) => $$(".band", fs);
+
+  function markBands(fs) {  // the band the points fall in is shown pressed
+    const v = parseFloat(pointsOf(fs).value);
+    bandsOf(fs).forEach((b) => {
+      const on = !isNaN(v) && v >= parseFloat(b.dataset.low) && v <= parseFloat(b.dataset.top);
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  function fillBand(fs, band) {
+    if (!S.editable || !band) return;
+    const el = pointsOf(fs);
+    el.value = band.dataset.top;
+    el.dispatchEvent(new Event("input"));
+    el.focus();
+    el.select();  // typed digits replace it: the band's top is a starting point
+  }
+  const bandByKey = (fs, key) => bandsOf(fs).find((b) => b.dataset.key === key.toLowerCase());
 
   function check(fs) {
     const el = pointsOf(fs), raw = el.value.trim(), max = parseFloat(fs.dataset.max);
     const bad = raw !== "" && (!/^\d+(\.\d+)?$/.test(raw) || parseFloat(raw) > max);
     el.classList.toggle("invalid", bad);
     fs.classList.toggle("scored", raw !== "" && !bad);
+    markBands(fs);
     return bad ? fill(T.too_high, { title: titleOf(fs), max: fs.dataset.max }) : null;
   }
   function updateTotal() {
@@ -48,7 +70,10 @@ export function initRubric(S, T, onChange) {
       updateTotal();
       if (!problem) onChange("points:" + id, el.value.trim());  // an invalid value is not saved
     });
+    bandsOf(fs).forEach((b) => b.addEventListener("click", () => fillBand(fs, b)));
     el.addEventListener("keydown", (e) => {
+      const band = !e.ctrlKey && !e.metaKey && !e.altKey && e.key.length === 1 && bandByKey(fs, e.key);
+      if (band) { e.preventDefault(); fillBand(fs, band); return; }  // letters are no points
       if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
         e.preventDefault();
         const next = criteria[i + 1];
@@ -88,6 +113,19 @@ export function initRubric(S, T, onChange) {
       const fs = byId[id];
       return fs ? fill(kind === "points" ? T.points_of : T.note_of, { title: titleOf(fs) }) : field;
     },
+    /** The band key (q, w, e...) of the active criterion: fill that band's top score. */
+    typeBand(key) {
+      if (!S.editable || !criteria.length) return false;
+      const band = bandByKey(criteria[active], key);
+      if (band) fillBand(criteria[active], band);
+      return !!band;
+    },
+    /** The active criterion: {id, title, note} (note: its textarea). */
+    active() {
+      const fs = criteria[active];
+      return fs ? { id: parseInt(fs.dataset.criterion, 10), title: titleOf(fs), note: noteOf(fs) } : null;
+    },
+    titleOf(id) { const fs = byId[id]; return fs ? titleOf(fs) : null; },
     typeDigit(digit) {
       if (!S.editable || !criteria.length) return;
       const el = pointsOf(criteria[active]);

@@ -86,8 +86,10 @@ def data_url(svg: str) -> str:
 
 
 def progress_chart(data: Progress) -> str:
-    """Stacked horizontal bars: each branch's submissions by state."""
+    """Stacked horizontal bars: each branch's submissions by state ("" while there are none)."""
     states = [s for s in data.states if any(data.counts[s])]
+    if not states:  # nothing submitted yet: no chart (pygal cannot draw an empty stack)
+        return ""
     chart = pygal.HorizontalStackedBar(
         **_config(
             height=140 + 36 * len(data.branches),
@@ -163,13 +165,17 @@ def agreement_chart(data: Agreement) -> str:
     return chart.render(is_unicode=True)
 
 
+def _url(svg: str) -> str:
+    return data_url(svg) if svg else ""
+
+
 def dashboard_charts(
     period_id: int, rows: list[BranchOverview], states: tuple[str, ...], threshold: float
 ) -> dict[str, str]:
     """Return the dashboard's three charts as data: URLs, by name."""
     agreement = statistics.agreement(period_id, threshold)
     return {
-        "progress": data_url(progress_chart(statistics.progress(rows, list(states)))),
+        "progress": _url(progress_chart(statistics.progress(rows, list(states)))),
         "scores": data_url(scores_chart(statistics.criterion_scores(period_id))),
         "agreement": data_url(agreement_chart(agreement)) if agreement.differences else "",
     }

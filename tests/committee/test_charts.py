@@ -62,3 +62,12 @@ def test_charts_render_in_the_browser(marked, app, server, browser):  # noqa: F8
         assert width > 300, chart  # the data: image decoded (a broken image is 0 wide)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator("#charts").screenshot(path=str(ARTIFACTS / "dashboard-charts.png"))
+
+
+def test_dashboard_of_a_period_with_nothing_submitted(people, client, auth):
+    """A new period: no progress or agreement chart yet, and the page still answers."""
+    auth.login("c1")
+    resp = client.get("/committee/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="chart-progress"' not in html
+    assert 'id="chart-agreement"' not in html and 'id="chart-scores"' in html

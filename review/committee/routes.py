@@ -12,10 +12,11 @@ from review.access import get_version_or_404, role_required
 from review.auth.redirects import safe_next
 from review.committee import bp
 from review.committee.charts import dashboard_charts
+from review.committee.evidence import evidence_context
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Role, User
-from review.services import agreement, decisions, releases, revisions
+from review.services import agreement, decisions, evidence, releases, revisions
 from review.services import dashboard as board
 
 COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
@@ -124,8 +125,15 @@ def decide(submission_id: int) -> ResponseReturnValue:
     decision = decisions.get_decision(version.id)
     agreed = {m.criterion_id: m.points for m in decision.marks} if decision else {}
     users = dict(db.session.execute(select(User.id, User.name)).all())
-    return render_template(
+    limits = agreement.thresholds(submission.period)
+    differences, total_difference = evidence.differences(
+        list(criteria), reviews, limits.disagreement, submission.period.rubric_version.max_total
+    )
+    html = render_template(
         "committee/decide.html",
+        ev=evidence_context(version),
+        differences=differences,
+        total_difference=total_difference,
         submission=submission,
         version=version,
         criteria=criteria,
@@ -137,10 +145,12 @@ def decide(submission_id: int) -> ResponseReturnValue:
         users=users,
         history=decisions.history(submission.id),
         row=agreement.rows(submission.period, [submission])[0],
-        limits=agreement.thresholds(submission.period),
+        limits=limits,
         withdraw_until=releases.withdraw_until(decision) if decision else None,
         window_hours=f"{releases.withdraw_window().total_seconds() / 3600:g}",
         outcome_label=decisions.outcome_label,
         redo_labels=revisions.REDO_LABELS,
         next=safe_next(request.args.get("next")) or "",
     )
+    db.session.commit()  # the page read's audit entry, after rendering
+    return html, 200, {"Cache-Control": "private, no-store"}

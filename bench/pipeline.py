@@ -387,10 +387,14 @@ def _load(values: list[float]) -> str:
 def workers_report(clips: list[tuple[str, Path]], seconds: int, workers: int) -> None:
     """Print time to reviewable with N workers: one transcription job vs chunks, per clip."""
     from media.text import cer, normalize_for_cer
+    from review.config import Config  # only its defaults: this process creates no app
 
     for label, clip in clips:
         runs = {}
-        for mode, chunk_seconds in (("one job (baseline)", 0.0), ("chunks", -1.0)):
+        for mode, chunk_seconds in (
+            ("one job (baseline)", 0.0),
+            ("chunks", Config.TRANSCRIBE_CHUNK_SECONDS),
+        ):
             r = measure_with_workers(clip, float(seconds), workers, chunk_seconds)
             runs[mode] = r
             print(
@@ -427,11 +431,7 @@ def main() -> None:
     parser.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--chunk-seconds", type=float, default=-1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure is not None:
-        if args.chunk_seconds < 0:  # the product's default
-            from review.config import Config
-
-            args.chunk_seconds = Config.TRANSCRIBE_CHUNK_SECONDS
+    if args.measure is not None:  # review.config must not be imported before the child's env
         _measure_child(args.measure, float(args.seconds), args.workers, args.chunk_seconds)
         return
     seconds = args.seconds or (60 if args.quick else 180)

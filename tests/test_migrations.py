@@ -50,3 +50,47 @@ def test_postgresql_in_use_when_configured(app):
     if not os.environ.get("DATABASE_URL"):
         pytest.skip("DATABASE_URL not set; this run uses SQLite")
     assert db.engine.dialect.name == "postgresql"
+
+
+def test_periods_made_before_the_setting_keep_their_reviewers_notes_private(tmp_path):
+    """0017: a period that existed before the feedback setting shows what it showed then
+    (scores and visible comments, no reviewer notes); a new period gets the new default."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from review import create_app
+    from review.config import TestConfig
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": Path(tmp_path / "i")}
+    app = create_app(type("Old", (TestConfig,), settings))
+    with app.app_context():
+        upgrade(revision="0016")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO rubrics (id, name, created_at) VALUES (1, 'r', '2026-01-01')")
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO rubric_versions (id, rubric_id, number, frozen, created_at)"
+                    " VALUES (1, 1, 1, 1, '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO periods (id, name, opens_at, closes_at, oath_required,"
+                    " double_marking, rubric_version_id, note, created_at)"
+                    " VALUES (1, '2026年第三季度', '2026-07-01', '2026-09-30', 0, 0, 1, '',"
+                    " '2026-07-01')"
+                )
+            )
+        upgrade(revision="head")
+        with db.engine.connect() as conn:
+            mode = conn.execute(sa.text("SELECT feedback_mode FROM periods WHERE id = 1")).scalar()
+        assert mode == "marks"
+        from review.models import Period
+
+        assert Period.__table__.c.feedback_mode.default.arg == "scores"  # new periods
+        db.engine.dispose()

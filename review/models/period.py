@@ -84,7 +84,7 @@ class Criterion(Model):
         return out
 
 
-FEEDBACK_MODES = ("scores", "decision")  # what a released result shows the activist
+FEEDBACK_MODES = ("scores", "marks", "decision")  # what a released result shows the activist
 
 
 class Period(Model):
@@ -102,6 +102,8 @@ class Period(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # The committee's settings (review/services/feedback.py, review/services/agreement.py):
     # "scores": agreed marks, reviewers' notes and overall comments, visible time-coded comments;
+    # "marks": the same without the reviewers' notes and overall comments (what periods before
+    # the setting showed: their reviewers wrote those notes for the committee only);
     # "decision": only the outcome and the committee's opinion.
     feedback_mode: Mapped[str] = mapped_column(
         String(10), default="scores", server_default="scores"

@@ -15,6 +15,7 @@ OUTCOME_LABELS = {"pass": _l("通过"), "revise": _l("需修改"), "fail": _l("�
 
 MODE_LABELS = {
     "scores": _l("结论、意见、各项分数和审阅人的评语"),
+    "marks": _l("结论、意见和各项分数（审阅人的评语只给党委看）"),
     "decision": _l("只显示结论和党委意见"),
 }
 
@@ -32,25 +33,35 @@ class FeedbackRules:
 
     @property
     def detailed(self) -> bool:
-        """Return True when scores, notes, overall comments and time-coded comments show."""
+        """Return True when the agreed scores and visible time-coded comments show."""
+        return self.mode in ("scores", "marks")
+
+    @property
+    def with_notes(self) -> bool:
+        """Return True when the reviewers' notes and overall comments show too."""
         return self.mode == "scores"
 
     def parts(self) -> list[str]:
         """Return the names of what the activist sees, in the order the pages show them."""
         parts = [str(_l("委员会发布的结论")), str(_l("党委意见"))]
         if self.detailed:
-            parts += [
-                str(_l("认定的各项分数")),
-                str(_l("审阅人的各项评语")),
-                str(_l("审阅人的总体评语")),
-                str(_l("标为“积极分子可见”的时间点评语")),
-            ]
+            parts.append(str(_l("认定的各项分数")))
+        if self.with_notes:
+            parts += [str(_l("审阅人的各项评语")), str(_l("审阅人的总体评语"))]
+        if self.detailed:
+            parts.append(str(_l("标为“积极分子可见”的时间点评语")))
         return parts
 
     def hidden(self) -> list[str]:
         """Return the names of what stays between the reviewers and the committee."""
-        if self.detailed:
+        if self.with_notes:
             return [str(_l("未标为“积极分子可见”的时间点评语"))]
+        if self.detailed:
+            return [
+                str(_l("各项评语")),
+                str(_l("总体评语")),
+                str(_l("未标为“积极分子可见”的时间点评语")),
+            ]
         return [
             str(_l("各项分数")),
             str(_l("各项评语")),
@@ -72,5 +83,7 @@ def check_mode(mode: str) -> str:
         ValidationError: an unknown mode.
     """
     if mode not in FEEDBACK_MODES:
-        raise ValidationError(_l("积极分子可见的内容只能是“分数和评语”或“只显示结论”。"))
+        raise ValidationError(
+            _l("积极分子可见的内容只能是“分数和评语”“只显示分数”或“只显示结论”。")
+        )
     return mode

@@ -300,7 +300,7 @@ def released_feedback(version_id: int) -> Feedback | None:
             .order_by(Review.submitted_at, Review.id)
         )
     )
-    for review in reviews:
+    for review in reviews if rules.with_notes else ():
         for score in review.scores:
             if (score.note or "").strip():
                 feedback.notes.setdefault(score.criterion_id, []).append(score.note.strip())

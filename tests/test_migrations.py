@@ -52,7 +52,7 @@ def test_postgresql_in_use_when_configured(app):
     assert db.engine.dialect.name == "postgresql"
 
 
-def test_periods_made_before_the_setting_keep_their_reviewers_notes_private(tmp_path):
+def test_periods_made_before_the_setting_keep_their_reviewers_notes_private(tmp_path, redis_url):
     """0017: a period that existed before the feedback setting shows what it showed then
     (scores and visible comments, no reviewer notes); a new period gets the new default."""
     from pathlib import Path
@@ -64,7 +64,11 @@ def test_periods_made_before_the_setting_keep_their_reviewers_notes_private(tmp_
     from review.config import TestConfig
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": Path(tmp_path / "i")}
+    settings = {  # the run's Redis: an app without one would start its own embedded server
+        "SQLALCHEMY_DATABASE_URI": url,
+        "REDIS_URL": redis_url,
+        "INSTANCE_DIR": Path(tmp_path / "i"),
+    }
     app = create_app(type("Old", (TestConfig,), settings))
     with app.app_context():
         upgrade(revision="0016")
@@ -94,3 +98,4 @@ def test_periods_made_before_the_setting_keep_their_reviewers_notes_private(tmp_
 
         assert Period.__table__.c.feedback_mode.default.arg == "scores"  # new periods
         db.engine.dispose()
+    app.extensions["redis"].close()

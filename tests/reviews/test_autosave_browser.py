@@ -18,7 +18,6 @@ from tests.fixtures.tools import CHROMIUM_ARGS
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reviews"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 class Saves:
@@ -153,9 +152,9 @@ def test_reload_before_during_and_after_a_save_keeps_every_edit(
         expect(preview).to_contain_text("积极分子将看到：")
         expect(preview).to_contain_text("您勾选为可见的 2 条时间点评语")
         expect(preview).to_contain_text("不会显示给积极分子")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         preview.scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / "review-activist-preview.png"))
+        page.screenshot(path=str(ARTIFACTS / "review-activist-preview.png"))
 
         # Finish and submit.
         points.nth(3).fill("17")

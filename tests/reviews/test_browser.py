@@ -18,7 +18,6 @@ from tests.reviews.conftest import submit_version
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reviews"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -206,9 +205,9 @@ def test_two_tabs_paper_pane_and_watermark(app, server, people, make_submission,
         expect(chooser).to_contain_text("“入党动机”的得分")
         expect(chooser.locator("[data-choice=mine]")).to_have_text("保留本页的：9")
         expect(chooser.locator("[data-choice=theirs]")).to_have_text("改用另一处的：12")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         second.locator(".rv-head").scroll_into_view_if_needed()
-        second.screenshot(path=str(SCREENSHOTS / "review-conflict-chooser.png"))
+        second.screenshot(path=str(ARTIFACTS / "review-conflict-chooser.png"))
         second.locator(".note-input").nth(3).fill("冲突时照常保存")  # saving never stops
         second.keyboard.press("Escape")
         _wait_saved_or_choosing(second)

@@ -107,7 +107,7 @@ def _probe_dict(result: ProbeResult) -> dict[str, Any]:
 
 
 def extract_audio(video_id: int) -> None:
-    """Fast path: pull 16 kHz mono audio and the poster frame out of a browser-playable original."""
+    """Pull the 16 kHz mono WAV and a poster frame out of the original, before any transcode."""
     from media.transcode import extract_audio as extract
     from media.transcode import make_poster
 
@@ -117,21 +117,22 @@ def extract_audio(video_id: int) -> None:
         return
     audio, poster = storage.video_file(video, "audio.wav"), storage.video_file(video, "poster.jpg")
     src = storage.path(video.original_path)
+    fast = pipeline.is_fast_path(video)
     try:
         extract(src, audio, timeout=pipeline.step_timeout("audio", video))
-        # Reviewable on the original before the transcode: the player needs its poster now
-        # (one frame; the transcode writes the same file again later).
-        make_poster(src, poster, _probe(src), timeout=pipeline.step_timeout("audio", video))
+        if fast:
+            # Reviewable on the original before the transcode: the player needs its poster
+            # now (one frame; the transcode writes the same file again later).
+            make_poster(src, poster, _probe(src), timeout=pipeline.step_timeout("audio", video))
     except MediaError as exc:
         _fail_or_raise(video_id, exc)
         return
-    pipeline.finish_step(
-        video, "audio", audio_path=storage.relative(audio), poster_path=storage.relative(poster)
-    )
+    posters = {"poster_path": storage.relative(poster)} if fast else {}
+    pipeline.finish_step(video, "audio", audio_path=storage.relative(audio), **posters)
 
 
 def transcode_video(video_id: int) -> None:
-    """One ffmpeg run: browser MP4 (≤720p, ≤30 fps), poster JPEG and Whisper WAV."""
+    """One ffmpeg run: browser MP4 (≤720p, ≤30 fps) and poster JPEG (and the WAV if missing)."""
     from media.transcode import transcode
 
     _start_job()
@@ -144,14 +145,16 @@ def transcode_video(video_id: int) -> None:
         storage.video_file(video, "poster.jpg"),
     )
     audio = storage.video_file(video, "audio.wav")
-    has_audio = bool(video.probe.get("has_audio"))
+    # The audio step wrote the WAV already (transcription may be reading it now); a video
+    # probed before that step existed gets it from this one decode, as it used to.
+    write_audio = bool(video.probe.get("has_audio")) and video.audio_path is None
     try:
         result = _probe(src)
         transcode(
             src,
             playable,
             poster,
-            audio if has_audio else None,
+            audio if write_audio else None,
             result,
             on_progress=_progress_reporter(video_id, "transcode"),
             timeout=pipeline.step_timeout("transcode", video),
@@ -165,7 +168,7 @@ def transcode_video(video_id: int) -> None:
         transcoded=True,
         playable_path=storage.relative(playable),
         poster_path=storage.relative(poster),
-        audio_path=storage.relative(audio) if has_audio else None,
+        **({"audio_path": storage.relative(audio)} if write_audio else {}),
     )
 
 

@@ -1,6 +1,7 @@
 """The video pipeline's state machine; the database row is the only source of truth.
 
-Steps: probe → (fast path: audio → transcribe → transcode) or (transcode → transcribe).
+Steps: probe → audio (when there is sound) → fast path: transcribe, then transcode;
+otherwise transcode and transcribe side by side.
 Each step is an RQ job with a deterministic id per attempt; the reconciler re-enqueues a
 video whose deadline passed and fails it with a Chinese reason once its budget is spent.
 """
@@ -65,18 +66,16 @@ def needed_steps(video: Video) -> list[str]:
         return []
     if not video.probe:
         return ["probe"]
-    if is_fast_path(video):
+    if video.probe.get("has_audio") and video.audio_path is None and not video.transcoded:
+        return ["audio"]  # the WAV first, whatever the video: transcription need not wait
+    if is_fast_path(video) and not has_transcript(video):
         # The original plays as it is: transcribe first (reviewable sooner), transcode after,
         # so that on a small machine ffmpeg does not take the cores Whisper needs.
-        if video.audio_path is None:
-            return ["audio"]
-        if not has_transcript(video):
-            return ["transcribe"]
-    if not video.transcoded:
-        return ["transcode"]
-    if not has_transcript(video):
         return ["transcribe"]
-    return []
+    # A video to transcode is reviewable when both are done: its chunks are transcribed by
+    # the other workers (or asr hosts) while one worker transcodes.
+    steps = [] if video.transcoded else ["transcode"]
+    return steps if has_transcript(video) else [*steps, "transcribe"]
 
 
 def enqueue_video(video_id: int) -> list[str]:
@@ -150,9 +149,12 @@ def start_step(video_id: int, step: str) -> Video | None:
         video.state = VideoState.PROCESSING.value
     video.stage = step
     video.progress = {**video.progress, step: 0.0}
-    video.deadline_at = now() + timedelta(
+    deadline = now() + timedelta(
         seconds=step_timeout(step, video) + current_app.config["DEADLINE_SLACK"]
     )
+    # Steps can run side by side (transcode and chunks): one starting never pulls in the
+    # deadline of another still running, or the reconciler would requeue it.
+    video.deadline_at = max(deadline, video.deadline_at) if video.deadline_at else deadline
     db.session.commit()
     return video
 

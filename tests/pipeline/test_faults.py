@@ -19,31 +19,6 @@ pytestmark = pytest.mark.slow
 LATER = timedelta(hours=2)
 
 
-@pytest.fixture
-def mpeg4_clip(clip_factory):
-    """A 20 s 1280x720 MPEG-4 Part 2 clip: not browser playable, so it is transcoded first."""
-    return clip_factory(
-        "mpeg4_720p.mp4",
-        [
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=s=1280x720:r=30:d=20",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=f=300:sample_rate=44100:d=20",
-            "-c:v",
-            "mpeg4",
-            "-q:v",
-            "5",
-            "-c:a",
-            "aac",
-            "-shortest",
-        ],
-    )
-
-
 def _wait_for(predicate, video_id: int, timeout: float = 300):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

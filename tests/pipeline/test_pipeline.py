@@ -174,3 +174,38 @@ def test_fast_path_has_its_poster_before_the_transcode(app, ingest, oath_clip):
     assert not video.transcoded and video.poster_path
     poster = app.config["MEDIA_ROOT"] / video.poster_path
     assert poster.read_bytes()[:2] == b"\xff\xd8"  # a JPEG
+
+
+def test_a_transcoded_video_is_transcribed_beside_its_transcode(app, ingest, mpeg4_clip):
+    """A video that must be transcoded has its audio pulled out first, so that its chunks can
+    be transcribed by other workers (or hosts) while one worker transcodes: reviewable at
+    max(transcode, transcription) instead of their sum. The transcode does not write the WAV
+    again, and a chunk starting does not pull the transcode's deadline in."""
+    from review.extensions import db
+    from review.services import pipeline
+    from workers import jobs
+
+    video_id = ingest(mpeg4_clip)
+    jobs.probe_video(video_id)
+    video = reload_video(video_id)
+    assert not pipeline.is_fast_path(video)
+    assert pipeline.needed_steps(video) == ["audio"]
+    jobs.extract_audio(video_id)
+    video = reload_video(video_id)
+    assert video.audio_path and not video.transcoded
+    assert pipeline.needed_steps(video) == ["transcode", "transcribe"]
+    wav = app.config["MEDIA_ROOT"] / video.audio_path
+    written = wav.stat().st_mtime_ns
+
+    started = pipeline.start_step(video_id, "transcode")
+    assert started is not None
+    transcode_deadline = started.deadline_at
+    pipeline.start_step(video_id, "transcribe")
+    assert reload_video(video_id).deadline_at >= transcode_deadline
+    db.session.rollback()
+
+    run_jobs(app)
+    video = reload_video(video_id)
+    assert video.state == VideoState.READY.value, (video.error_code, video.error_detail)
+    assert video.transcoded and video.transcript_engine
+    assert wav.stat().st_mtime_ns == written  # the transcode wrote the MP4 and poster only

@@ -187,6 +187,7 @@ def transcribe_video(video_id: int) -> None:
 
 def transcribe_chunk(video_id: int, position: int) -> None:
     """Transcribe one chunk with the configured Whisper engine; the last one merges them all."""
+    from media.asr.gaps import transcribe_whole
     from media.chunks import write_slice
     from review.services import chunks
     from review.services.asr import get_engine
@@ -207,12 +208,11 @@ def transcribe_chunk(video_id: int, position: int) -> None:
         if not work.whole:
             audio = write_slice(work.audio, Path(tmp) / "chunk.wav", work.start, work.end)
         try:
-            transcript = get_engine().transcribe(
+            transcript = transcribe_whole(
+                get_engine(),
                 audio,
-                language="zh",
                 initial_prompt=work.prompt,
                 hotwords=whisper_hints()["hotwords"],
-                vad=True,
                 beam_size=cfg["WHISPER_BEAM_SIZE"],
                 on_progress=report,
             )

@@ -185,6 +185,7 @@ def test_merged_text_is_as_close_to_the_truth_as_the_single_job_text(app, ingest
     window starts, so the two texts differ by CER 0.04-0.07 although neither is the worse:
     the merged text must be as close to the exact text as the single job's (docs/performance.md).
     """
+    from media.asr.gaps import transcribe_whole
     from review import storage
     from review.services.asr import get_engine
     from review.services.terms import correct_transcript
@@ -199,11 +200,11 @@ def test_merged_text_is_as_close_to_the_truth_as_the_single_job_text(app, ingest
     assert video.progress["transcribe"] == 1.0
     heard = normalize_for_cer("".join(s.original_text for s in video.segments))
     merged = normalize_for_cer("".join(s.text for s in video.segments))
-    single = get_engine().transcribe(
+    single = transcribe_whole(  # one job over the whole WAV, as the product transcribes
+        get_engine(),
         storage.path(video.audio_path),
-        language="zh",
         initial_prompt=app.config["WHISPER_PROMPT"],
-        vad=True,
+        hotwords=None,
         beam_size=app.config["WHISPER_BEAM_SIZE"],
     )
     texts = dict(line.split("\t") for line in (DATA_DIR / "texts.tsv").read_text().splitlines()[1:])

@@ -10,7 +10,8 @@ review page N times through the test client (the full Flask stack: session, acce
 audit insert, template) and the median / p95 of the wall time of each request is printed, with
 its CPU time (less sensitive to a busy machine), the number of SQL statements per request and
 the ratio to a baseline page (the password form) timed the same way in the same process. The
-queue page (its first page) and the API's list (100 a page) are timed the same way.
+queue page (its first page) and the API's list (100 a page) are timed the same way, and the
+committee's dashboard of the period as a committee member.
 """
 
 from __future__ import annotations
@@ -250,6 +251,24 @@ def _report(
     return median
 
 
+def time_dashboard(app, args: argparse.Namespace, baseline: float) -> None:
+    """Time the committee's dashboard of the seeded period, as a committee member."""
+    from review.models import Period
+    from review.services import accounts
+
+    accounts.create_user("C0001", "党委老师", "committee", PASSWORD)
+    period_id = db.session.scalar(sa.select(Period.id))
+    with app.app_context():  # its own g: Flask-Login keeps the signed-in user there
+        client = app.test_client()
+        login = client.post("/login", data={"username": "C0001", "password": PASSWORD})
+        assert login.status_code == 302
+        _report(
+            "dashboard",
+            *_time(client, f"/committee/?period={period_id}", args.requests),
+            baseline=baseline,
+        )
+
+
 def run(url: str, instance: Path, args: argparse.Namespace) -> None:
     """Seed one database and time the pages on it."""
     settings = {
@@ -287,6 +306,7 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
             *_time(client, "/api/v1/submissions?limit=100", max(10, args.requests // 10)),
             baseline=base,
         )
+        time_dashboard(app, args, base)
         db.session.remove()
         db.engine.dispose()
 

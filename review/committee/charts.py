@@ -122,7 +122,12 @@ def scores_chart(criteria: list[CriterionScores]) -> str:
             y_title=_("得分率（%）"),
         )
     )
-    chart.title = _("各评分项得分分布")
+    sampled = any(c.sampled for c in criteria)
+    chart.title = (
+        _("各评分项得分分布（最近提交的 %(n)d 份评阅）", n=statistics.SCORE_SAMPLE)
+        if sampled
+        else _("各评分项得分分布")
+    )
     chart.x_labels = [f"{c.title}（{c.max_points}）" for c in criteria]
     for c in criteria:
         share: list[float | None] = (
@@ -170,12 +175,11 @@ def _url(svg: str) -> str:
 
 
 def dashboard_charts(
-    period_id: int, rows: list[BranchOverview], states: tuple[str, ...], threshold: float
+    period_id: int, rows: list[BranchOverview], states: tuple[str, ...], agreement: Agreement
 ) -> dict[str, str]:
-    """Return the dashboard's three charts as data: URLs, by name."""
-    agreement = statistics.agreement(period_id, threshold)
+    """Return the dashboard's three charts as data: URLs, by name (agreement: the period's)."""
     return {
         "progress": _url(progress_chart(statistics.progress(rows, list(states)))),
         "scores": data_url(scores_chart(statistics.criterion_scores(period_id))),
-        "agreement": data_url(agreement_chart(agreement)) if agreement.differences else "",
+        "agreement": data_url(agreement_chart(agreement)) if agreement.counts else "",
     }

@@ -16,7 +16,7 @@ from review.committee.evidence import evidence_context
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Role, User
-from review.services import agreement, decisions, evidence, releases, revisions
+from review.services import agreement, decisions, evidence, releases, revisions, statistics
 from review.services import dashboard as board
 
 COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
@@ -46,14 +46,16 @@ def dashboard() -> ResponseReturnValue:
         return render_template("committee/dashboard.html", periods=[], period=None)
     threshold = agreement.thresholds(period).disagreement / period.rubric_version.max_total
     rows = board.overview(period.id)
+    spread = statistics.agreement(period.id, threshold)  # the chart's counts and the total
     return render_template(
         "committee/dashboard.html",
         periods=periods,
         period=period,
         states=STATES,
         rows=rows,
-        charts=dashboard_charts(period.id, rows, STATES, threshold),
-        disagreements=board.disagreements(period.id, threshold),
+        charts=dashboard_charts(period.id, rows, STATES, spread),
+        disagreements=board.disagreements(period.id, threshold, first=board.LIST_LIMIT),
+        disagreement_total=spread.beyond,
         threshold=threshold,
         criteria=period.rubric_version.criteria,
         reviewer_names=_names(),

@@ -182,9 +182,9 @@ def committee_digest(moment: datetime) -> dict[str, int]:
     overdue_total = disagreement_total = 0
     for period in periods:
         late = [
-            (row.branch.name, len(row.overdue))
+            (row.branch.name, row.overdue_count)
             for row in dashboard.overview(period.id, moment)
-            if row.overdue
+            if row.overdue_count
         ]
         if late:
             count = sum(n for _b, n in late)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from review.extensions import db
-from review.models import Period, Review, ReviewState, Score
-from review.services.dashboard import BranchOverview, current_versions
+from review.models import Period, Review, Score
+from review.services.dashboard import BranchOverview, current_reviews, double_marks
 
 # Differences between two reviewers' totals, in points: the upper bound of each bucket.
 AGREEMENT_BUCKETS = (0, 2, 5, 10)
+# Reviews whose points the score box plot draws: the newest this many (about 10 000 points).
+SCORE_SAMPLE = 2000
 
 
 @dataclass
@@ -25,19 +27,25 @@ class Progress:
 
 @dataclass
 class CriterionScores:
-    """All submitted points of one criterion in a period."""
+    """The submitted points of one criterion in a period (of the newest SCORE_SAMPLE reviews)."""
 
     title: str
     max_points: int
     points: list[float] = field(default_factory=list)
+    sampled: bool = False  # True: the period has more reviews than the sample holds
 
 
 @dataclass
 class Agreement:
     """How far apart the two reviewers of each double-marked report are."""
 
-    differences: list[float]
+    counts: dict[float, int]  # difference of the two totals, in points → how many reports
     limit: float  # points: more than this is a disagreement the committee resolves
+
+    @property
+    def beyond(self) -> int:
+        """Return how many reports differ by more than the limit (the disagreements)."""
+        return sum(n for d, n in self.counts.items() if d > self.limit)
 
     def buckets(self) -> list[tuple[float, float | None, int, int]]:
         """Return (low, high, within, beyond) per bucket of AGREEMENT_BUCKETS.
@@ -48,9 +56,12 @@ class Agreement:
         out = []
         low = -1.0
         for high in (*AGREEMENT_BUCKETS, None):
-            inside = [d for d in self.differences if d > low and (high is None or d <= high)]
-            beyond = sum(1 for d in inside if d > self.limit)
-            out.append((low, None if high is None else float(high), len(inside) - beyond, beyond))
+            inside = {
+                d: n for d, n in self.counts.items() if d > low and (high is None or d <= high)
+            }
+            beyond = sum(n for d, n in inside.items() if d > self.limit)
+            within = sum(inside.values()) - beyond
+            out.append((low, None if high is None else float(high), within, beyond))
             low = float(high) if high is not None else low
         return out
 
@@ -64,43 +75,44 @@ def progress(rows: list[BranchOverview], states: list[str]) -> Progress:
     )
 
 
-def _submitted_reviews(period_id: int) -> list[Review]:
-    versions = [v.id for v in current_versions(period_id).values()]
-    return list(
-        db.session.scalars(
-            select(Review).where(
-                Review.version_id.in_(versions or [-1]),
-                Review.state == ReviewState.SUBMITTED.value,
-            )
-        )
-    )
-
-
 def criterion_scores(period_id: int) -> list[CriterionScores]:
-    """Return the points given to each criterion of the period's rubric, in rubric order."""
+    """Return the points given to each criterion of the period's rubric, in rubric order.
+
+    A box plot needs the points themselves (its quartiles), so the cost is bounded by a
+    sample: the scores of the SCORE_SAMPLE most recently submitted reviews.
+    """
     period = db.session.get_one(Period, period_id)
     found = {
         c.id: CriterionScores(c.title, c.max_points)
         for c in sorted(period.rubric_version.criteria, key=lambda c: c.position)
     }
-    reviews = [r.id for r in _submitted_reviews(period_id)]
+    newest = (
+        current_reviews(period_id)
+        .order_by(Review.submitted_at.desc(), Review.id.desc())
+        .limit(SCORE_SAMPLE + 1)
+    )
+    ids = list(db.session.scalars(newest))
     rows = db.session.execute(
         select(Score.criterion_id, Score.points).where(
-            Score.review_id.in_(reviews or [-1]), Score.points.is_not(None)
+            Score.review_id.in_(ids[:SCORE_SAMPLE] or [-1]), Score.points.is_not(None)
         )
     )
     for criterion_id, points in rows:
         if criterion_id in found and points is not None:
             found[criterion_id].points.append(float(points))
+    for c in found.values():
+        c.sampled = len(ids) > SCORE_SAMPLE
     return list(found.values())
 
 
 def agreement(period_id: int, threshold: float) -> Agreement:
-    """Return the total differences of the double-marked reports (threshold: of the max total)."""
+    """Return the total differences of the double-marked reports (threshold: of the max total).
+
+    Counted by the database per distinct difference (a few dozen values at most).
+    """
     period = db.session.get_one(Period, period_id)
-    by_version: dict[int, list[float]] = {}
-    for review in sorted(_submitted_reviews(period_id), key=lambda r: (r.submitted_at, r.id)):
-        total = sum(s.points or 0 for s in review.scores)
-        by_version.setdefault(review.version_id, []).append(total)
-    differences = [abs(t[0] - t[1]) for t in by_version.values() if len(t) >= 2]
-    return Agreement(differences, threshold * period.rubric_version.max_total)
+    pairs = double_marks(period_id)
+    counts = db.session.execute(
+        select(pairs.c.difference, func.count()).group_by(pairs.c.difference)
+    ).all()
+    return Agreement({float(d): n for d, n in counts}, threshold * period.rubric_version.max_total)

@@ -27,7 +27,7 @@ def test_figures_of_the_charts(marked):
     assert [len(c.points) for c in scores] == [3] * 5  # two reviews of a1, one of a2
     assert sorted(scores[0].points) == [10, 15, 18]
     agreement = statistics.agreement(period.id, 0.15)
-    assert agreement.differences == [85 - 50] and agreement.limit == 15
+    assert agreement.counts == {85 - 50: 1} and agreement.limit == 15
     assert agreement.buckets()[-1] == (10.0, None, 0, 1)  # 35 points apart: over the limit
 
 
@@ -39,7 +39,7 @@ def test_figures_of_the_charts(marked):
     ],
 )
 def test_agreement_buckets_split_at_the_limit(differences, expected):
-    buckets = statistics.Agreement(differences, limit=6).buckets()
+    buckets = statistics.Agreement(dict.fromkeys(differences, 1), limit=6).buckets()
     assert [(b[2], b[3]) for b in buckets] == expected
 
 

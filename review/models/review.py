@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.clock import now
@@ -25,7 +25,13 @@ class Review(Model):
     """One reviewer's review of one submission version."""
 
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("reviewer_id", "version_id"),)
+    __table_args__ = (
+        UniqueConstraint("reviewer_id", "version_id"),
+        # The dashboard counts each version's submitted reviews (overdue, double marking) and
+        # samples the newest submitted ones: both from the index alone.
+        Index("ix_reviews_version_id_state", "version_id", "state"),
+        Index("ix_reviews_state_submitted_at", "state", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

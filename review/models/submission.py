@@ -34,6 +34,8 @@ class Submission(Model):
         UniqueConstraint("activist_id", "period_id"),
         # the queue and the lists filter by branch and state: covered, no table read per row
         Index("ix_submissions_branch_id_state", "branch_id", "state"),
+        # the dashboard counts a period's submissions by branch and state
+        Index("ix_submissions_period_branch_state", "period_id", "branch_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +75,8 @@ class SubmissionVersion(Model):
             "ix_submission_versions_queue", "submission_id", "number", "submitted_at", "video_id"
         ),
         Index("ix_submission_versions_submitted", "submission_id", "submitted_at"),
+        # the dashboard finds the versions of the (few) failed videos
+        Index("ix_submission_versions_video_id", "video_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

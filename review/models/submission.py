@@ -74,7 +74,15 @@ class SubmissionVersion(Model):
         Index(
             "ix_submission_versions_queue", "submission_id", "number", "submitted_at", "video_id"
         ),
-        Index("ix_submission_versions_submitted", "submission_id", "submitted_at"),
+        # Also covers the dashboard's overdue count (the newest version, its time and video):
+        # SQLite picks it for the time range and would otherwise read each wide row.
+        Index(
+            "ix_submission_versions_submitted",
+            "submission_id",
+            "submitted_at",
+            "number",
+            "video_id",
+        ),
         # the dashboard finds the versions of the (few) failed videos
         Index("ix_submission_versions_video_id", "video_id"),
     )

@@ -188,9 +188,17 @@ def overview(
         first,
     )
     failed_videos = select(Video.id).where(Video.state == VideoState.FAILED.value)
+    failed_versions = select(version.submission_id).where(
+        version.video_id.in_(failed_videos), is_current(version)
+    )
     failed_counts, failed_ids = _first(
-        # from the (few) failed videos, not from every submission: IN makes SQLite start there
-        of_period.where(version.video_id.in_(failed_videos)),
+        # from the (few) failed videos, not through every submission's version: as IN lists
+        # SQLite looks them up first (60 ms → 5 ms at 100k)
+        select(Submission.id.label("id")).where(
+            Submission.period_id == period_id,
+            Submission.branch_id.is_not(None),
+            Submission.id.in_(failed_versions),
+        ),
         Submission.branch_id,
         Submission.id,
         first,

@@ -31,6 +31,9 @@ from review.models import (
 REVIEW_DAYS = 14
 WAITING = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
 LIST_LIMIT = 20  # the people the dashboard names per branch and list; the rest are counted
+# Ids per IN list: PostgreSQL's protocol takes at most 65 535 parameters a statement, SQLite
+# 32 766 (the dashboard before issue 17 failed on PostgreSQL at 100k submissions).
+IN_CHUNK = 10_000
 
 
 @dataclass
@@ -312,23 +315,25 @@ def disagreements(
     found = db.session.execute(stmt if first is None else stmt.limit(first)).all()
     if not found:
         return []
-    versions = [v for v, _d in found]
     reviews: dict[int, list[Review]] = {}
-    for review in db.session.scalars(
-        select(Review)
-        .where(Review.version_id.in_(versions), Review.state == ReviewState.SUBMITTED.value)
-        .order_by(Review.submitted_at, Review.id)
-        .options(selectinload(Review.scores))
-    ):
-        reviews.setdefault(review.version_id, []).append(review)
-    subs = dict(
-        db.session.execute(
+    subs: dict[int, Submission] = {}
+    versions = [v for v, _d in found]
+    for start in range(0, len(versions), IN_CHUNK):
+        part = versions[start : start + IN_CHUNK]
+        for review in db.session.scalars(
+            select(Review)
+            .where(Review.version_id.in_(part), Review.state == ReviewState.SUBMITTED.value)
+            .order_by(Review.submitted_at, Review.id)
+            .options(selectinload(Review.scores))
+        ):
+            reviews.setdefault(review.version_id, []).append(review)
+        for version_id, submission in db.session.execute(
             select(SubmissionVersion.id, Submission)
             .join(Submission, Submission.id == SubmissionVersion.submission_id)
-            .where(SubmissionVersion.id.in_(versions))
+            .where(SubmissionVersion.id.in_(part))
             .options(selectinload(Submission.activist).selectinload(User.branch))
-        ).all()
-    )
+        ):
+            subs[version_id] = submission
     positions = dict(db.session.execute(select(Criterion.id, Criterion.position)).all())
     out = []
     for version_id, difference in found:

@@ -239,7 +239,7 @@ def test_page_runs_the_same_statements_for_more_data(marked, client, auth):
     assert len(more) == len(few), "\n".join(more)
 
 
-def test_disagreements_are_bounded_and_counted(marked):
+def test_disagreements_are_bounded_and_counted(marked, monkeypatch):
     period = marked["period"]
     for i in range(4):
         sub = make_submission(_activist(f"b{i:02d}", "一支部"), period)
@@ -249,6 +249,11 @@ def test_disagreements_are_bounded_and_counted(marked):
     first = dashboard.disagreements(period.id, first=2)
     assert [d.difference for d in everything] == [80, 75, 70, 65, 35]
     assert [d.submission.id for d in first] == [d.submission.id for d in everything[:2]]
+    monkeypatch.setattr(dashboard, "IN_CHUNK", 2)  # ids looked up in parts: the same result
+    again = dashboard.disagreements(period.id)
+    assert [(d.submission.id, d.totals) for d in again] == [
+        (d.submission.id, d.totals) for d in everything
+    ]
     assert statistics.agreement(period.id, 0.15).beyond == 5
     assert statistics.agreement(period.id, 0.7).beyond == 2  # more than 70 points
 

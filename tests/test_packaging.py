@@ -40,7 +40,7 @@ client = app.test_client()
 assert "登录" in client.get("/login").get_data(as_text=True)
 assert "Log in" in client.get("/login?lang=en").get_data(as_text=True)
 assert client.get("/static/css/app.css").status_code == 200
-from review.services.exports.pdf import FONT_FILE
+from review.services.exports.font import FONT_FILE
 assert FONT_FILE.is_relative_to(site) and FONT_FILE.is_file(), FONT_FILE  # the PDFs' font
 print("ok")
 """

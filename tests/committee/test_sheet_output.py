@@ -148,13 +148,15 @@ def steady(data: bytes) -> bytes:
     return _VOLATILE.sub(b"/-", data)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_zip_entries_as_before(decided, app, monkeypatch, workers):
+@pytest.mark.parametrize(("workers", "batch"), [(1, 200), (2, 200), (2, 1)])
+def test_zip_entries_as_before(decided, app, monkeypatch, workers, batch):
     """The same entries in the same order, stored or deflated as before, the same bytes
-    (a PDF's creation times and ID aside), whether one process draws the sheets or a pool."""
+    (a PDF's creation times and ID aside), whether one process draws the sheets or a pool,
+    in one batch or in several that the pool draws while the next is read."""
     from review.services.exports import zip as bundle
 
     monkeypatch.setattr(bundle, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(bundle, "CHUNK", batch)
     monkeypatch.setitem(app.config, "EXPORT_PDF_WORKERS", workers)
     out = io.BytesIO()
     with app.test_request_context():

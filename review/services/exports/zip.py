@@ -25,8 +25,9 @@ from review import clock, storage
 from review.extensions import db
 from review.models import Branch, Period
 from review.services.exports import safe_filename
+from review.services.exports.font import font
 from review.services.exports.pdf import clock as mmss
-from review.services.exports.pdf import font, render_sheet
+from review.services.exports.pdf import render_sheet
 from review.services.exports.rows import ExportTable, build_table
 from review.services.exports.sheet import CHUNK, Sheet, load_sheets
 from review.services.exports.xlsx import write_xlsx
@@ -159,13 +160,28 @@ def _drawn(sheets: Iterable[Sheet], count: int) -> Iterator[tuple[Sheet, bytes]]
         return
     font()  # registered before the fork, so that no child reads the font file again
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        batch: list[Sheet] = []
-        for sheet in sheets:
-            batch.append(sheet)
-            if len(batch) == CHUNK:
-                yield from zip(batch, pool.imap(render_sheet, batch, chunksize=8), strict=True)
-                batch = []
-        yield from zip(batch, pool.imap(render_sheet, batch, chunksize=8), strict=True)
+        # The next batch is read and handed to the pool before this one's PDFs are taken,
+        # so the children draw while this process reads the database and writes the ZIP
+        # (waiting for each batch left them idle at every batch's end).
+        drawing: tuple[list[Sheet], Iterator[bytes]] | None = None
+        for batch in _batches(sheets, CHUNK):
+            queued = (batch, pool.imap(render_sheet, batch, chunksize=8))
+            if drawing:
+                yield from zip(*drawing, strict=True)
+            drawing = queued
+        if drawing:
+            yield from zip(*drawing, strict=True)
+
+
+def _batches(sheets: Iterable[Sheet], size: int) -> Iterator[list[Sheet]]:
+    batch: list[Sheet] = []
+    for sheet in sheets:
+        batch.append(sheet)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _add_activist(bundle: _Bundle, folder: str, sheet: Sheet, pdf: bytes, zone: ZoneInfo) -> None:

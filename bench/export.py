@@ -224,7 +224,9 @@ def report(period_id: int, old_sheets: int, baseline: str) -> None:
     """Time each export step, old and new, and print it (wall time, and CPU time in brackets:
     on a shared machine the wall time also counts the other processes' turns)."""
     from review.services.exports.csv import csv_bytes
+    from review.services.exports.pdf import render_sheet
     from review.services.exports.rows import build_table
+    from review.services.exports.sheet import load_sheets
     from review.services.exports.xlsx import write_xlsx
     from review.services.exports.zip import write_zip
 
@@ -261,7 +263,16 @@ def report(period_id: int, old_sheets: int, baseline: str) -> None:
         f" extrapolated to {n}); "
         f"ratio {old_zip / t_zip:.1f}x [cpu {old_cpu / c_zip:.1f}x]"
     )
-    print(f"cores: {os.cpu_count()}, load average before: {LOAD}")
+    # After the ZIP, whose pool starts as a fresh worker's does (glyphs not yet read).
+    sheets = list(load_sheets(sample))
+    t_draw, c_draw, _ = timed(lambda: [render_sheet(s) for s in sheets])
+    per, per_cpu = t_draw / len(sheets) * 1000, c_draw / len(sheets) * 1000
+    print(
+        f"sheet:       {per:6.2f} ms [cpu {per_cpu:5.2f}]  (one PDF drawn in this process,"
+        f" {len(sheets)} timed)"
+    )
+    after = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {os.cpu_count()}, load average before: {LOAD}, after: {after}")
     print("command: .venv/bin/python bench/export.py " + " ".join(sys.argv[1:]))
 
 

@@ -212,7 +212,10 @@ def overview(
         Submission,
         [i for ids in (*overdue_ids.values(), *failed_ids.values()) for i in ids],
         selectinload(Submission.activist).selectinload(User.branch),
-        selectinload(Submission.versions),
+        # the lists show when the newest version was submitted: not its paper text
+        selectinload(Submission.versions).load_only(
+            SubmissionVersion.number, SubmissionVersion.submitted_at
+        ),
     )
     for branch_id, row in rows.items():
         row.missing_count = missing_counts.get(branch_id, 0)

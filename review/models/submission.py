@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.clock import now
@@ -36,6 +36,29 @@ class Submission(Model):
         Index("ix_submissions_branch_id_state", "branch_id", "state"),
         # the dashboard counts a period's submissions by branch and state
         Index("ix_submissions_period_branch_state", "period_id", "branch_id", "state"),
+        # The committee's release list pages, counts, filters and sorts a period on these
+        # (review/services/release_list.py), reading no table row but the page's.
+        Index("ix_submissions_release_branch", "period_id", "branch_id", "id", "state"),
+        Index(
+            "ix_submissions_release_total", "period_id", "list_total", "branch_id", "id", "state"
+        ),
+        Index(
+            "ix_submissions_release_difference",
+            "period_id",
+            "review_difference",
+            "branch_id",
+            "id",
+            "state",
+        ),
+        Index(
+            "ix_submissions_release_decision",
+            "period_id",
+            "decision_rank",
+            "list_total",
+            "branch_id",
+            "id",
+            "state",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +68,12 @@ class Submission(Model):
     state: Mapped[str] = mapped_column(String(20), default=SubmissionState.DRAFT.value, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    # The release list's figures of the current version, kept by services/figures.py only:
+    # how far apart its first two submitted reviews' totals are, its agreed total else the
+    # reviewers' mean, and agreement.DECISION_ORDER of its decision (0: undecided).
+    review_difference: Mapped[float | None] = mapped_column(Float)
+    list_total: Mapped[float | None] = mapped_column(Float)
+    decision_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     activist: Mapped[User] = relationship()
     period: Mapped[Period] = relationship()

@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 from review.extensions import db
 from review.models import Decision, Period, Review, ReviewState, Submission
 from review.services import audit, decisions
+from review.services.figures import DECISION_ORDER
 
 SORTS = ("branch", "total", "-total", "difference", "-difference", "decision")
 DECISION_FILTERS = ("undecided", "pass", "revise", "fail", "released")
-DECISION_ORDER = {"undecided": 0, "pass": 1, "revise": 2, "fail": 3, "released": 4}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from review.models import (
     SubmissionVersion,
 )
 from review.models.decision import OUTCOMES, REDO_SCOPES
-from review.services import audit, feedback, releases
+from review.services import audit, feedback, figures, releases
 from review.services.submissions import Feedback, released_feedback
 
 OUTCOME_LABELS = feedback.OUTCOME_LABELS
@@ -120,6 +120,7 @@ def set_decision(
     decision.comment = (comment or "").strip()
     decision.decided_by = actor_id
     after = _snapshot(decision)
+    figures.refresh([submission.id])
     if before != after:
         db.session.add(
             DecisionChange(decision_id=decision.id, changed_by=actor_id, before=before, after=after)

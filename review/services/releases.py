@@ -23,7 +23,7 @@ from review.models import (
     SubmissionState,
     SubmissionVersion,
 )
-from review.services import audit, events
+from review.services import audit, events, figures
 from review.services.feedback import outcome_label
 from review.services.notifications import retract
 
@@ -130,6 +130,7 @@ def release(
             label = outcome_label(decision.outcome)
         events.result_released(submission, submission.versions[-1], decision, label)
         result.released.append(submission.id)
+    figures.refresh(result.released)
     result.skipped = [(s.id, reason) for s, reason in found.skipped]
     audit.record(
         actor_id,
@@ -201,6 +202,7 @@ def withdraw(actor_id: int, submission_id: int) -> Decision:
         key=f"version-{decision.version_id}",
     )
     submission.state = SubmissionState.REVIEWED.value
+    figures.refresh([submission.id])
     audit.record(
         actor_id,
         "withdraw_release",

@@ -27,7 +27,7 @@ from review.models import (
     Video,
     VideoState,
 )
-from review.services import audit, revisions
+from review.services import audit, figures, revisions
 from review.services.feedback import FeedbackRules, rules_for
 
 
@@ -143,6 +143,7 @@ def submit_version(activist_id: int, period_id: int) -> SubmissionVersion:
         raise
     version.submitted_at = clock.now()
     version.submission.state = SubmissionState.SUBMITTED.value
+    figures.refresh([version.submission_id])  # on the release list from now on: this version's
     audit.record(
         activist_id,
         "submit",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from review.models import (
     TranscriptSegment,
     Video,
 )
+from review.services import figures
 from tests.fixtures.app import PASSWORD
 
 PAPER = (
@@ -63,6 +64,8 @@ def make_submission(
     )
     submission.versions.append(version)
     db.session.add_all([video, submission])
+    db.session.flush()
+    figures.refresh([submission.id])  # as submissions.submit_version does
     db.session.commit()
     return submission
 
@@ -94,6 +97,7 @@ def make_review(
         for at, text, visible in comments
     ]
     db.session.add(review)
+    figures.refresh([submission.id])  # as reviews.editing.submit does
     db.session.commit()
     return review
 
@@ -147,3 +151,70 @@ def decided(marked):
         "态度端正，继续保持。",
     )
     return marked
+
+
+@pytest.fixture
+def mixed(marked):
+    """Every kind of row: disagreeing, tied, agreed, released, decided, unreviewed, resubmitted."""
+    from review.services import accounts, decisions, periods, releases
+
+    period, c1 = marked["period"], marked["committee"]
+    r1, r3 = marked["reviewer"], marked["r3"]
+    made = {"sub1": marked["sub1"], "sub2": marked["sub2"]}  # 85 / 50; 75 alone
+
+    def activist(name, branch="一支部"):
+        user = accounts.create_user(name, name, "activist", PASSWORD, [branch or "一支部"])
+        user.branch_id = user.branch_id if branch else None  # moved out of every branch
+        return user
+
+    def sub(name, branch="一支部", **kw):
+        made[name] = make_submission(activist(name, branch), period, **kw)
+        return made[name]
+
+    make_review(sub("agree"), r1, [15, 14, 13, 16, 17.5])  # 75.5 / 71: 4.5 apart
+    make_review(made["agree"], r3, [14, 14, 12, 15, 16])
+    make_review(sub("tie", "二支部"), r1, [18, 17, 16, 15, 19])  # 85 / 50 as sub1: a tie
+    make_review(made["tie"], r3, [10, 9, 8, 12, 11])
+    make_review(sub("edge"), r1, [15] * 5)  # 75 / 55: exactly the threshold, not over
+    make_review(made["edge"], r3, [11] * 5)
+    # three reviews, submitted in another order than written: the first two by time count
+    make_review(sub("three", "二支部"), r1, [10] * 5, minutes_ago=10)  # 50, third
+    make_review(made["three"], r3, [16] * 5, minutes_ago=50)  # 80, first
+    make_review(made["three"], marked["reviewer_b"], [12] * 5, minutes_ago=30)  # 60, second
+    sub("unreviewed")
+    draft = sub("draft_review", "二支部")
+    db.session.add(
+        Review(
+            reviewer_id=r1.id,
+            version_id=draft.current.id,
+            rubric_version_id=period.rubric_version_id,
+            state="draft",
+        )
+    )
+    make_review(sub("released"), r1, [14] * 5)
+    make_review(made["released"], r3, [14] * 5)
+    decisions.set_decision(made["released"].id, c1.id, _marks(made["released"], [14] * 5), "pass")
+    releases.release(c1.id, period.id, submission_ids=[made["released"].id])
+    make_review(sub("agreed_only", "二支部"), r1, [12] * 5)  # agreed 70, no outcome yet
+    decisions.set_decision(
+        made["agreed_only"].id, c1.id, _marks(made["agreed_only"], [14] * 5), None
+    )
+    make_review(sub("failed"), r1, [6] * 5)
+    decisions.set_decision(made["failed"].id, c1.id, _marks(made["failed"], [6] * 5), "fail")
+    make_review(sub("revise", "二支部"), r1, [9] * 5)
+    decisions.set_decision(
+        made["revise"].id, c1.id, _marks(made["revise"], [9] * 5), "revise", redo="video"
+    )
+    make_review(sub("no_branch", None), r1, [13] * 5)  # branch order of a null branch: the DB's
+    resubmitted = sub("resubmitted")  # reviewed, then a new version: the current has nothing
+    make_review(resubmitted, r1, [17] * 5)
+    resubmitted.versions.append(SubmissionVersion(number=2))
+    db.session.flush()
+    figures.refresh([resubmitted.id])  # as submit_version does once it is sent
+    sub("still_draft", state="draft")  # not on the list
+    other = periods.open_period(
+        "2027年第一季度", date.today() + timedelta(days=31), date.today() + timedelta(days=90)
+    )
+    make_review(make_submission(activist("elsewhere"), other), r1, [15] * 5)
+    db.session.commit()
+    return {**marked, "made": made}

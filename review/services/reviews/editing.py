@@ -23,7 +23,7 @@ from review.models import (
     SubmissionVersion,
     User,
 )
-from review.services import audit, drafts
+from review.services import audit, drafts, figures
 from review.services.reviews.queue import OPEN_STATES, required_reviews
 
 CLAIM_HOURS = 8
@@ -220,6 +220,7 @@ def submit(reviewer_id: int, review_id: int, changes: list[drafts.Change]) -> Re
         submission.state = SubmissionState.REVIEWED.value
     elif submission.state == SubmissionState.SUBMITTED.value:
         submission.state = SubmissionState.IN_REVIEW.value
+    figures.refresh([submission.id])
     total = sum(s.points or 0 for s in review.scores)
     audit.record(
         reviewer_id,

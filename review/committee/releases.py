@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from review.access import get_version_or_404, role_required, visible_submissions
+from review.access import get_version_or_404, role_required
 from review.committee import bp
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
-from review.models import Branch, Period, Role, Submission
-from review.services import agreement, decisions, releases
+from review.models import Branch, Period, Role
+from review.services import agreement, decisions, release_list, releases
 from review.services import periods as period_service
 from review.services.feedback import MODE_LABELS, rules_for
 
@@ -49,30 +49,37 @@ def submissions(period_id: int) -> ResponseReturnValue:
     """The submissions of a period with totals, disagreement and suggestions, to release."""
     period = _period_or_404(period_id)
     branch_id = request.args.get("branch", type=int)
-    stmt = visible_submissions(current_user).where(
-        Submission.period_id == period.id, Submission.state != "draft"
-    )
-    if branch_id:
-        stmt = stmt.where(Submission.branch_id == branch_id)
-    subs = list(db.session.scalars(stmt.order_by(Submission.branch_id, Submission.id)))
-    filters: dict[str, str] = {
-        "decision": request.args.get("decision", ""),
-        "disagreement": request.args.get("disagreement", ""),
-        "sort": request.args.get("sort") or "branch",
-    }
     try:
         low, high = _number("min"), _number("max")
     except ValidationError as exc:
         flash(str(exc.message), "danger")
         low = high = None
-    all_rows = agreement.rows(period, subs)
-    shown = agreement.select_rows(all_rows, min_total=low, max_total=high, **filters)
+    filters = release_list.Filters(
+        decision=request.args.get("decision", ""),
+        disagreement=request.args.get("disagreement", ""),
+        min_total=low,
+        max_total=high,
+        sort=request.args.get("sort") or "branch",
+        branch_id=branch_id,
+    )
+    page = release_list.list_page(
+        current_user.id, period.id, filters, request.args.get("page", 1, type=int)
+    )
+    shown = {
+        "decision": filters.decision,
+        "disagreement": filters.disagreement,
+        "sort": filters.sort,
+        "min": request.args.get("min", ""),
+        "max": request.args.get("max", ""),
+    }
     return render_template(
         "committee/submissions.html",
         period=period,
-        rows=shown,
-        total_rows=len(all_rows),
-        filters={**filters, "min": request.args.get("min", ""), "max": request.args.get("max", "")},
+        page=page,
+        rows=page.rows,
+        filters=shown,
+        filter_args={"branch": branch_id, **{k: v for k, v in shown.items() if v}},
+        filtered=filters.narrows,
         branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
         branch_id=branch_id,
         limits=agreement.thresholds(period),

@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 from review.extensions import db
 from review.models import Decision, Period, Review, ReviewState, Submission
 from review.services import audit, decisions
-from review.services.figures import DECISION_ORDER
 
 SORTS = ("branch", "total", "-total", "difference", "-difference", "decision")
 DECISION_FILTERS = ("undecided", "pass", "revise", "fail", "released")
@@ -133,37 +132,6 @@ def rows(period: Period, submissions: Iterable[Submission]) -> list[Row]:
         row.suggestion = suggest(limits, row.total) if complete and not row.disagrees else None
         out.append(row)
     return out
-
-
-def select_rows(
-    found: list[Row],
-    *,
-    decision: str = "",
-    disagreement: str = "",
-    min_total: float | None = None,
-    max_total: float | None = None,
-    sort: str = "branch",
-) -> list[Row]:
-    """Filter the rows (decision, disagreement yes/no, total range) and sort them."""
-    kept = [
-        r
-        for r in found
-        if (decision not in DECISION_FILTERS or r.decision_key == decision)
-        and (disagreement != "yes" or r.disagrees)
-        and (disagreement != "no" or not r.disagrees)
-        and (min_total is None or (r.total is not None and r.total >= min_total))
-        and (max_total is None or (r.total is not None and r.total <= max_total))
-    ]
-    missing = -math.inf if sort.startswith("-") else math.inf  # rows without a value go last
-    keys = {
-        "total": lambda r: r.total if r.total is not None else missing,
-        "-total": lambda r: -(r.total if r.total is not None else missing),
-        "difference": lambda r: r.difference if r.difference is not None else missing,
-        "-difference": lambda r: -(r.difference if r.difference is not None else missing),
-        "decision": lambda r: DECISION_ORDER[r.decision_key],
-    }
-    key = keys.get(sort)
-    return sorted(kept, key=key) if key else kept
 
 
 @dataclass

@@ -10,8 +10,9 @@ review page N times through the test client (the full Flask stack: session, acce
 audit insert, template) and the median / p95 of the wall time of each request is printed, with
 its CPU time (less sensitive to a busy machine), the number of SQL statements per request and
 the ratio to a baseline page (the password form) timed the same way in the same process. The
-queue page (its first page) and the API's list (100 a page) are timed the same way, and the
-committee's dashboard of the period as a committee member.
+queue page (its first page) and the API's list (100 a page) are timed the same way, the
+committee's dashboard of the period as a committee member, and last the committee's release
+list (after adding second reviews and decisions for it to sort).
 """
 
 from __future__ import annotations
@@ -273,6 +274,110 @@ def time_dashboard(app, args: argparse.Namespace, baseline: float) -> None:
         )
 
 
+def seed_release_list() -> None:
+    """Give the release list something to sort: second reviews that differ, some decisions."""
+    from review.models import AgreedMark, Decision, Review, Score, Submission
+    from review.services import accounts
+
+    period_id = db.session.scalar(sa.select(sa.func.max(Submission.period_id)))
+    criteria = list(
+        db.session.scalars(
+            sa.text(
+                "SELECT c.id FROM criteria c JOIN periods p"
+                " ON p.rubric_version_id = c.rubric_version_id WHERE p.id = :p ORDER BY c.id"
+            ),
+            {"p": period_id},
+        )
+    )
+    second = accounts.create_user("T0002", "李老师", "reviewer", PASSWORD, ["第1党支部"])
+    versions = [
+        v for v in db.session.scalars(sa.select(Review.version_id).order_by(Review.version_id))
+    ]
+    first_review = (db.session.scalar(sa.select(sa.func.max(Review.id))) or 0) + 1
+    now = datetime.now(UTC)
+    twice = versions[::2]  # half the reviewed ones get a second review, 0 to 30 points apart
+    _bulk(
+        Review,
+        [
+            {
+                "id": first_review + k,
+                "reviewer_id": second.id,
+                "version_id": v,
+                "rubric_version_id": db.session.get(Review, 1).rubric_version_id,
+                "state": "submitted",
+                "overall_comment": "",
+                "revision": 1,
+                "submitted_at": now + timedelta(seconds=1),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for k, v in enumerate(twice)
+        ],
+    )
+    _bulk(
+        Score,
+        [
+            {"review_id": first_review + k, "criterion_id": c, "points": 15 - v % 7, "note": ""}
+            for k, v in enumerate(twice)
+            for c in criteria
+        ],
+    )
+    decided = versions[::4]  # a quarter agreed, an eighth released
+    _bulk(
+        Decision,
+        [
+            {
+                "id": k + 1,
+                "version_id": v,
+                "outcome": "pass",
+                "comment": "",
+                "released_at": now if k % 2 == 0 else None,
+                "updated_at": now,
+            }
+            for k, v in enumerate(decided)
+        ],
+    )
+    _bulk(
+        AgreedMark,
+        [
+            {"decision_id": k + 1, "criterion_id": c, "points": 14}
+            for k in range(len(decided))
+            for c in criteria
+        ],
+    )
+    db.session.commit()
+    from review.services import figures
+
+    started = time.perf_counter()
+    stored = figures.refresh_period(period_id)  # bulk inserts bypass the services that keep them
+    print(
+        f"  release list figures of {stored} submissions in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def time_release_list(app, args: argparse.Namespace, baseline: float) -> None:
+    """Time the committee's release list: its first page, sorted and filtered variants."""
+    from review.models import Submission
+
+    seed_release_list()
+    period_id = db.session.scalar(sa.select(sa.func.max(Submission.period_id)))
+    if db.engine.dialect.name == "postgresql":  # after the bulk load, as time_dashboard does
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    with app.app_context():  # its own g: Flask-Login keeps the signed-in user there
+        client = app.test_client()
+        login = client.post("/login", data={"username": "C0001", "password": PASSWORD})
+        assert login.status_code == 302
+        url = f"/committee/periods/{period_id}/submissions"
+        requests = max(10, args.requests // 3)
+        for label, query in (
+            ("release list", ""),
+            ("  -difference", "?sort=-difference"),
+            ("  undecided", "?decision=undecided&sort=-total"),
+        ):
+            _report(label, *_time(client, url + query, requests), baseline=baseline)
+
+
 def run(url: str, instance: Path, args: argparse.Namespace) -> None:
     """Seed one database and time the pages on it."""
     settings = {
@@ -311,6 +416,7 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
             baseline=base,
         )
         time_dashboard(app, args, base)
+        time_release_list(app, args, base)  # last: it adds reviews and decisions
         db.session.remove()
         db.engine.dispose()
 

@@ -154,6 +154,40 @@ def test_zip_sheets_drawn_by_a_pool_of_processes(decided, app, monkeypatch):
             assert name in text and "思想汇报考核表" in text
 
 
+def test_zip_pool_ends_its_children_under_a_parents_sigterm_handler(decided, app, monkeypatch):
+    """An in-process RQ worker (SimpleWorker, as the tests run jobs) leaves its SIGTERM handler
+    installed. Forked pool children inherited it, so the pool's SIGTERM could not end a child
+    still writing a sheet when the export stopped early: the pool's join waited for ever (the
+    whole test suite hung here). The children now die by SIGTERM whatever the parent set."""
+    import multiprocessing
+    import signal
+    import threading
+
+    from review.services.exports import zip as bundle
+    from review.services.exports.sheet import load_sheets
+
+    monkeypatch.setitem(app.config, "EXPORT_PDF_WORKERS", 2)
+    sheets = list(load_sheets([decided["sub1"].id, decided["sub2"].id])) * 40
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        done: list[int] = []
+
+        def stop_early() -> None:
+            with app.app_context():
+                drawn = bundle._drawn(sheets, len(sheets))
+                next(drawn)  # the first PDF; the children are drawing and writing the rest
+                drawn.close()  # the export fails here: the pool is terminated
+                done.append(1)
+
+        worker = threading.Thread(target=stop_early, daemon=True)
+        worker.start()
+        worker.join(timeout=60)
+        assert done, "the pool did not end within 60 s"
+        assert multiprocessing.active_children() == []
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_xlsx_summary_has_native_charts_over_its_table(decided, client, token_for):
     """Excel's own charts (not pictures) under the summary table, reading its cells."""
     import re

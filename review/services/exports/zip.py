@@ -12,6 +12,7 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -159,7 +160,7 @@ def _drawn(sheets: Iterable[Sheet], count: int) -> Iterator[tuple[Sheet, bytes]]
             yield sheet, render_sheet(sheet)
         return
     font()  # registered before the fork, so that no child reads the font file again
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals) as pool:
         # The next batch is read and handed to the pool before this one's PDFs are taken,
         # so the children draw while this process reads the database and writes the ZIP
         # (waiting for each batch left them idle at every batch's end).
@@ -171,6 +172,18 @@ def _drawn(sheets: Iterable[Sheet], count: int) -> Iterator[tuple[Sheet, bytes]]
             drawing = queued
         if drawing:
             yield from zip(*drawing, strict=True)
+        pool.close()  # all drawn: let the children finish; terminate is for a failed export
+        pool.join()
+
+
+def _default_signals() -> None:
+    """Let a pool child die by SIGTERM and SIGINT whatever handlers the parent installed.
+
+    An in-process RQ worker (SimpleWorker) installs its own; a child that inherited one could
+    not be ended by the pool's terminate while it wrote a sheet, and the pool's join hung.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _batches(sheets: Iterable[Sheet], size: int) -> Iterator[list[Sheet]]:

@@ -419,6 +419,10 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
         time_release_list(app, args, base)  # last: it adds reviews and decisions
         db.session.remove()
         db.engine.dispose()
+    app.extensions["redis"].close()
+    from review import embedded
+
+    embedded.stop_redis(instance / "redis")  # the embedded server create_app started
 
 
 def main() -> None:

@@ -13,8 +13,9 @@ from review.admin import bp
 from review.exceptions import HuibaoError, RosterError
 from review.extensions import db
 from review.limits import body_limit
-from review.models import Branch, Role, User
+from review.models import Role, User
 from review.services import accounts, admin, onetime, roster, roster_files
+from review.services.branches import all_branches
 from review.services.exports import content_disposition
 
 PAGE = 100
@@ -32,7 +33,7 @@ def branches() -> ResponseReturnValue:
         else:
             flash(_("已创建支部“%(name)s”。", name=branch.name), "success")
         return redirect(url_for("admin.branches"))
-    rows = list(db.session.scalars(select(Branch).order_by(Branch.name)))
+    rows = all_branches()
     members = dict(
         db.session.execute(
             select(User.branch_id, func.count())
@@ -122,7 +123,7 @@ def users() -> ResponseReturnValue:
         page=page,
         q=q,
         role=request.args.get("role", ""),
-        branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
+        branches=all_branches(),
         roles=[r.value for r in Role],
     )
     # A page with a password on it is not kept by the browser or any proxy.

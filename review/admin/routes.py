@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from review.access import role_required
 from review.admin import bp
 from review.extensions import db
-from review.models import Branch, Period, Role, User, Video
+from review.models import Period, Role, User, Video
+from review.services.branches import all_branches
 
 
 @bp.route("/")
@@ -17,7 +18,7 @@ from review.models import Branch, Period, Role, User, Video
 def index() -> ResponseReturnValue:
     """Show counts of users by role, the branches, periods and failed videos."""
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))
+    branches = all_branches()
     periods = list(db.session.scalars(select(Period).order_by(Period.opens_at.desc())))
     videos = dict(db.session.execute(select(Video.state, func.count()).group_by(Video.state)).all())
     return render_template(

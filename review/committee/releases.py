@@ -8,15 +8,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from review.access import get_version_or_404, role_required
 from review.committee import bp
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
-from review.models import Branch, Period, Role
+from review.models import Period, Role
 from review.services import agreement, decisions, release_list, releases
 from review.services import periods as period_service
+from review.services.branches import all_branches
 from review.services.feedback import MODE_LABELS, rules_for
 
 COMMITTEE = (Role.COMMITTEE,)
@@ -80,7 +80,7 @@ def submissions(period_id: int) -> ResponseReturnValue:
         filters=shown,
         filter_args={"branch": branch_id, **{k: v for k, v in shown.items() if v}},
         filtered=filters.narrows,
-        branches=list(db.session.scalars(select(Branch).order_by(Branch.name))),
+        branches=all_branches(),
         branch_id=branch_id,
         limits=agreement.thresholds(period),
         rules=rules_for(period),

@@ -27,6 +27,7 @@ from review.models import (
     Video,
     VideoState,
 )
+from review.services.branches import all_branches
 
 REVIEW_DAYS = 14
 WAITING = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
@@ -134,10 +135,7 @@ def overview(
     period = db.session.get_one(Period, period_id)
     now = now or clock.now()
     first = LIST_LIMIT if first is None else first
-    rows = {
-        b.id: BranchOverview(branch=b)
-        for b in db.session.scalars(select(Branch).order_by(Branch.name))
-    }
+    rows = {b.id: BranchOverview(branch=b) for b in all_branches()}
     activist = (User.role == Role.ACTIVIST.value) & User.active.is_(True)
     members = select(User.branch_id, func.count()).where(activist).group_by(User.branch_id)
     for branch_id, n in db.session.execute(members):

@@ -13,11 +13,9 @@ import json
 
 import xlsxwriter
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from review.extensions import db
-from review.models import Branch
 from review.services import audit, onetime
+from review.services.branches import all_names
 from review.services.roster import COLUMNS, EXAMPLE_MARK, OPTIONAL
 
 BOM = "\ufeff"
@@ -36,7 +34,7 @@ def template_xlsx() -> bytes:
     for col, title in enumerate(columns):
         ws.write_string(0, col, title, head)
         ws.set_column(col, col, 22 if title == "邮箱" else 16, text)
-    branches = list(db.session.scalars(select(Branch.name).order_by(Branch.name)))
+    branches = all_names()
     sample = [
         f"{EXAMPLE_MARK}2026001",
         "张三",

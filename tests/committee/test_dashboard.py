@@ -19,6 +19,7 @@ from review.models import (
     Video,
 )
 from review.services import accounts, dashboard, statistics
+from review.services.branches import in_order
 from review.services.periods import open_period
 from tests.committee.conftest import make_review, make_submission
 from tests.fixtures.app import PASSWORD
@@ -40,7 +41,7 @@ def _old_overview(period_id: int, now: datetime) -> dict[str, dict]:
             "overdue": [],
             "failed": [],
         }
-        for b in db.session.scalars(select(Branch).order_by(Branch.name))
+        for b in in_order(db.session.scalars(select(Branch)))  # 一, 二, 三: reading order
     }
     activists = db.session.scalars(
         select(User)
@@ -265,3 +266,19 @@ def test_score_spread_is_a_bounded_sample(marked, monkeypatch):
     assert sorted(scores[0].points) == [10, 15] and scores[0].sampled
     monkeypatch.setattr(statistics, "SCORE_SAMPLE", 3)
     assert not statistics.criterion_scores(marked["period"].id)[0].sampled
+
+
+def test_branches_in_reading_order_on_the_dashboard_and_release_list(people, client, auth):
+    """第2党支部 before 第10党支部, 第二 before 第十: not the code-point order of ORDER BY name."""
+    db.session.add_all(
+        Branch(name=n) for n in ("第10党支部", "第2党支部", "第十党支部", "第二党支部")
+    )
+    db.session.commit()
+    auth.login("c1")
+    period = people["period"]
+    for html in (
+        _page(client, period.id),
+        client.get(f"/committee/periods/{period.id}/submissions").get_data(as_text=True),
+    ):
+        assert html.index("第2党支部") < html.index("第10党支部")
+        assert html.index("第二党支部") < html.index("第十党支部")

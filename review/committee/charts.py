@@ -96,14 +96,19 @@ def progress_chart(data: Progress) -> str:
             style=_style(tuple(STATE_COLOURS.get(s, GREY) for s in states)),
             print_values=False,
             show_y_guides=False,
+            legend_at_bottom=True,  # beside the bars it covered the first branches' names
+            margin_left=40,  # pygal measures CJK labels as Latin: 第10党支部 lost its 第
+            legend_at_bottom_columns=min(len(states), 4),
         )
     )
     totals = [sum(data.counts[s][i] for s in states) for i in range(len(data.branches))]
     chart.y_labels = _counts_axis(max(totals, default=0))
     chart.title = _("各支部进度")
-    chart.x_labels = data.branches
+    # pygal draws the first bar at the bottom: reversed, the branches read top down as in the
+    # table above the chart.
+    chart.x_labels = data.branches[::-1]
     for state in states:
-        chart.add(label("submission", state), data.counts[state])
+        chart.add(label("submission", state), data.counts[state][::-1])
     return chart.render(is_unicode=True)
 
 

@@ -212,7 +212,8 @@ def test_page_shows_the_first_names_and_the_count(people, client, auth, monkeypa
     html = _page(client, period.id)
     assert "积极分子b00" in html and "积极分子b02" in html and "积极分子b03" not in html
     assert "积极分子m01" in html and "积极分子m02" not in html  # a2, m00, m01 of 6
-    assert "等 6 人" in html and "等 5 份" in html
+    assert "等 6 人" in html and "仅列出前 3 份，共 5 份" in html
+    assert "<summary><strong>一支部</strong> · 超期 5 份</summary>" in html  # one group, open
     branch = db.session.scalar(select(Branch.id).where(Branch.name == "一支部"))
     assert f"/committee/periods/{period.id}/submissions?branch={branch}" in html
 

@@ -400,6 +400,10 @@ def run(url: str, instance: Path, args: argparse.Namespace) -> None:
             for t in ("submissions", "transcript_segments", "reviews")
         }
         print(f"{db.engine.dialect.name}: seeded {counts} in {time.perf_counter() - started:.1f} s")
+        if db.engine.dialect.name == "postgresql":  # as autovacuum does after a bulk load;
+            # without statistics PostgreSQL planned the API list at 58 ms instead of 11
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
         client = app.test_client()
         assert (
             client.post("/login", data={"username": "T0001", "password": PASSWORD}).status_code

@@ -19,6 +19,10 @@ from importlib import resources
 LEXICON_FILE = "party_terms.txt"
 COMMON_MIN_FREQ = 30  # jieba frequency from which a word counts as a real, common word
 MAX_SYLLABLE_COST = 0.75  # no syllable may differ more than this (see syllable_cost)
+# A term this long carries its own context: one of its syllables may be heard as anything
+# (分手党的章程 on a phone for 遵守党的章程), and it may replace a real word inside it, when
+# the rest sounds close (_max_cost) and half of its characters are heard exactly.
+LONG_TERM = 6
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")  # two-letter ones first
 # Confusions of Mandarin speakers and of Whisper alike: flat/retroflex, n/l, front/back nasal.
@@ -188,10 +192,15 @@ def _candidates(run: str, terms: dict[int, list[_Term]]) -> list[_Candidate]:
                     found.append(((-1.0, -length, 0), i, term))
                     continue
                 cost = 0.0
+                wild = length >= LONG_TERM  # one syllable of a long term may be unrelated
                 for k in range(length):
                     c = cost_at(i + k, term.plain[k])
                     cost += c
-                    if c > MAX_SYLLABLE_COST or cost > limit:
+                    if c > MAX_SYLLABLE_COST:
+                        if not wild:
+                            break
+                        wild = False
+                    if cost > limit:
                         break
                 else:
                     same = sum(a == b for a, b in zip(window, term.text, strict=True))
@@ -215,23 +224,37 @@ def _confident(run: str, i: int, term: _Term, cost_per_char: float) -> bool:
     if real:
         return False
     # Only a long term matched as a whole may replace a real word (旅行党原义务 → 履行党员义务).
-    same = sum(a == b for a, b in zip(run[i : i + len(term.text)], term.text, strict=True))
-    return (
-        len(term.text) >= 4 and cost_per_char * len(term.text) <= 0.5 and 2 * same >= len(term.text)
-    )
+    n = len(term.text)
+    same = sum(a == b for a, b in zip(run[i : i + n], term.text, strict=True))
+    if n >= LONG_TERM and 2 * same >= n:  # 汇共产主义分斗忠诚: 忠诚 is a word, not here
+        return True
+    return n >= 4 and cost_per_char * n <= 0.5 and 2 * same >= n
+
+
+def _inside(start: int, end: int, i: int, stop: int, term: _Term) -> bool:
+    """Tell whether a two-character exact term start..end lies inside a long term's i..stop."""
+    return len(term.text) >= LONG_TERM and end - start <= 2 and i <= start and end <= stop
 
 
 def _correct_run(run: str, terms: dict[int, list[_Term]]) -> tuple[str, list[TermFix]]:
-    locked: set[int] = set()  # characters that are part of an exact term or of a fix
+    locked: set[int] = set()  # characters that are part of a fix
+    exact: list[tuple[int, int]] = []  # spans heard exactly as a term
     fixed_spans: list[tuple[int, int]] = []
     chosen: list[tuple[int, _Term]] = []
     for key, i, term in _candidates(run, terms):
         end = i + len(term.text)
         if key[0] < 0:
+            exact.append((i, end))
             locked.update(range(i, end))
             continue
         changed = {k for k in range(i, end) if run[k] != term.text[k - i]}
-        if changed & locked or any(i < e and s < end for s, e in fixed_spans):
+        if changed & locked:
+            # A long term may take a two-character term heard inside it (忠诚 in 为共产主义分斗
+            # 忠诚: 奋斗终身); nothing else that was heard exactly or fixed is changed.
+            kept = set().union(*(range(s, e) for s, e in exact if not _inside(s, e, i, end, term)))
+            if changed & (kept | {k for s, e in fixed_spans for k in range(s, e)}):
+                continue
+        if any(i < e and s < end for s, e in fixed_spans):
             continue
         if not _confident(run, i, term, key[0]):
             continue

@@ -30,6 +30,9 @@ from media.terms import (
         ("我认真学习了党的二时大报告", "我认真学习了党的二十大报告"),
         ("全心全意为人民服物", "全心全意为人民服务"),
         ("每月的三会一刻", "每月的三会一课"),
+        # phone-quality audio: one syllable of a long phrase heard as anything
+        ("拥护党的纲领、分手党的章程", "拥护党的纲领、遵守党的章程"),
+        ("积极工作、汇共产主义分斗忠诚。", "积极工作、为共产主义奋斗终身。"),
     ],
 )
 def test_corrects_homophones_of_terms(heard: str, expected: str) -> None:

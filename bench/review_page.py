@@ -267,11 +267,13 @@ def time_dashboard(app, args: argparse.Namespace, baseline: float) -> None:
         client = app.test_client()
         login = client.post("/login", data={"username": "C0001", "password": PASSWORD})
         assert login.status_code == 302
-        _report(
-            "dashboard",
-            *_time(client, f"/committee/?period={period_id}", args.requests),
-            baseline=baseline,
-        )
+        url = f"/committee/?period={period_id}"
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0  # counted on every request
+        _report("dashboard", *_time(client, url, args.requests), baseline=baseline)
+        # The product's default: figures counted at most once a minute (the warm-up counts).
+        app.config["DASHBOARD_CACHE_SECONDS"] = 60
+        _report("  ~ per minute", *_time(client, url, args.requests), baseline=baseline)
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
 
 
 def seed_release_list() -> None:

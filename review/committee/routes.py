@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,12 +11,12 @@ from sqlalchemy import select
 from review.access import get_version_or_404, role_required
 from review.auth.redirects import safe_next
 from review.committee import bp
-from review.committee.charts import dashboard_charts
 from review.committee.evidence import evidence_context
+from review.committee.snapshot import snapshot
 from review.exceptions import HuibaoError, ValidationError
 from review.extensions import db
 from review.models import Criterion, Period, Role, User
-from review.services import agreement, decisions, evidence, releases, revisions, statistics
+from review.services import agreement, decisions, evidence, releases, revisions
 from review.services import dashboard as board
 
 COMMITTEE = (Role.COMMITTEE,)  # admins manage accounts and queues; they read no report
@@ -45,17 +45,18 @@ def dashboard() -> ResponseReturnValue:
     if period is None:
         return render_template("committee/dashboard.html", periods=[], period=None)
     threshold = agreement.thresholds(period).disagreement / period.rubric_version.max_total
-    rows = board.overview(period.id)
-    spread = statistics.agreement(period.id, threshold)  # the chart's counts and the total
+    figures = snapshot(period.id, threshold, STATES)  # counted at most a minute ago
     return render_template(
         "committee/dashboard.html",
         periods=periods,
         period=period,
         states=STATES,
-        rows=rows,
-        charts=dashboard_charts(period.id, rows, STATES, spread),
+        rows=figures.rows,
+        charts=figures.charts,
+        counted_at=figures.counted_at,
+        cache_seconds=current_app.config["DASHBOARD_CACHE_SECONDS"],
         disagreements=board.disagreements(period.id, threshold, first=board.LIST_LIMIT),
-        disagreement_total=spread.beyond,
+        disagreement_total=figures.disagreement_total,
         threshold=threshold,
         criteria=period.rubric_version.criteria,
         reviewer_names=_names(),

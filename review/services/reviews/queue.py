@@ -72,11 +72,15 @@ def required_reviews(period: Period) -> int:
 
 def _queue_base(user: User, *columns: Any) -> Any:
     """Select columns of the newest submitted version of each queued submission user may read."""
+    # "No newer version" rather than "number = (SELECT max(...))": PostgreSQL, with
+    # statistics, hashed all 100 000 versions to evaluate the max (121 ms at 100k); the
+    # anti-join walks the branch's submissions on their indexes (29 ms).
+    newer = aliased(SubmissionVersion)
     latest = (
-        select(func.max(SubmissionVersion.number))
-        .where(SubmissionVersion.submission_id == Submission.id)
-        .correlate(Submission)
-        .scalar_subquery()
+        select(newer.id)
+        .where(newer.submission_id == Submission.id, newer.number > SubmissionVersion.number)
+        .correlate(Submission, SubmissionVersion)
+        .exists()
     )
     stmt = (
         select(*columns)
@@ -84,7 +88,7 @@ def _queue_base(user: User, *columns: Any) -> Any:
         .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
         .join(Video, Video.id == SubmissionVersion.video_id)
         .where(
-            SubmissionVersion.number == latest,
+            ~latest,
             SubmissionVersion.submitted_at.is_not(None),
             Video.reviewable.is_(True),
             Submission.state.in_(QUEUE_STATES),
@@ -133,9 +137,20 @@ def _filtered_ids(reviewer_id: int, filters: QueueFilters, at: datetime) -> Any:
     if filters.period_id:
         stmt = stmt.where(Submission.period_id == filters.period_id)
     if filters.state == "todo":
+        # Not yet submitted by this reviewer (no review, or a draft), said as an anti-join:
+        # "review IS NULL OR draft" on the outer join made PostgreSQL expect one row and start
+        # from every version instead of the branch's submissions.
+        submitted = aliased(Review)
         stmt = stmt.where(
             Submission.state.in_(OPEN_STATES),
-            or_(Review.id.is_(None), Review.state == ReviewState.DRAFT.value),
+            ~select(submitted.id)
+            .where(
+                submitted.version_id == SubmissionVersion.id,
+                submitted.reviewer_id == reviewer_id,
+                submitted.state == ReviewState.SUBMITTED.value,
+            )
+            .correlate(SubmissionVersion)
+            .exists(),
         )
     elif filters.state in QUEUE_STATES:
         stmt = stmt.where(Submission.state == filters.state)

@@ -7,6 +7,9 @@ DASHBOARD_CACHE_SECONDS per period, threshold and language, and the page says wh
 counted. Only what the page lists is kept: counts, names, student numbers, submission times
 and the charts' SVG; no report content (the disagreements, which show reviewers' comments, are
 read from the database on every request). Redis being down only means counting every time.
+The figures do not depend on who asks: only committee members read the dashboard, and the
+committee sees every branch (review/access.py). Were it ever scoped per reader, the key must
+name the reader's scope.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, Subquery, case, exists, func, select
+from sqlalchemy import Select, Subquery, case, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
 
 from review import clock
@@ -28,6 +28,7 @@ from review.models import (
     VideoState,
 )
 from review.services.branches import all_branches
+from review.services.versions import is_current
 
 REVIEW_DAYS = 14
 WAITING = (SubmissionState.SUBMITTED.value, SubmissionState.IN_REVIEW.value)
@@ -73,14 +74,6 @@ def current_versions(period_id: int, branch_id: int | None = None) -> dict[int, 
 def required_reviews(period: Period) -> int:
     """Return how many submitted reviews each submission needs in period."""
     return 2 if period.double_marking else 1
-
-
-def is_current(version: type[SubmissionVersion] | Any) -> ColumnElement[bool]:
-    """Return the condition that version is its submission's newest (none has a higher number)."""
-    newer = aliased(SubmissionVersion)
-    return ~exists().where(
-        newer.submission_id == version.submission_id, newer.number > version.number
-    )
 
 
 def current_reviews(period_id: int) -> Select:
